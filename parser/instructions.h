@@ -1,0 +1,183 @@
+// One typed struct per Dockerfile instruction, made from a RawInstruction
+// with every flag checked. Values are as written until Expand() substitutes
+// variables in the fields Docker expands. Modelled on BuildKit's
+// frontend/dockerfile/instructions.
+#ifndef IMGBUILD_PARSER_INSTRUCTIONS_H_
+#define IMGBUILD_PARSER_INSTRUCTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "parser/ast.h"
+#include "parser/shell_word.h"
+
+namespace imgbuild::parser {
+
+/// A `KEY=value` pair of ENV or LABEL, or an ARG declaration.
+struct KeyValue {
+  std::string key;
+  std::string value;
+};
+
+/// An argument vector in shell form ("echo $HOME", run by the SHELL) or
+/// exec form (["echo", "hi"], run directly).
+struct CommandLine {
+  std::vector<std::string> args;  ///< Shell form: exactly one element.
+  bool shell_form = true;
+};
+
+/// FROM [--platform=P] IMAGE [AS NAME]
+struct FromCommand {
+  std::string image;     ///< "golang:1.22", "scratch", "img@sha256:...", or a stage name.
+  std::string stage_name;  ///< Lower-cased AS name, "" when unnamed.
+  std::string platform;  ///< --platform value, "" when absent.
+};
+
+/// One RUN --mount.
+struct Mount {
+  enum class Type { kBind, kCache, kTmpfs, kSecret, kSsh };
+  enum class Sharing { kShared, kPrivate, kLocked };
+  Type type = Type::kBind;
+  std::string target;      ///< Where it appears in the container.
+  std::string source;      ///< Path in `from` (bind, cache).
+  std::string from;        ///< Stage or image providing `source`; "" for the context.
+  std::string id;          ///< cache, secret and ssh id.
+  bool read_only = false;
+  Sharing sharing = Sharing::kShared;
+  std::optional<uint32_t> mode, uid, gid;
+  std::optional<uint64_t> size_bytes;  ///< tmpfs size.
+  bool required = false;   ///< secret and ssh.
+  std::string env;         ///< secret exposed as this environment variable.
+};
+
+/// Mount type name as written in a recipe: "bind", "cache", ...
+std::string_view MountTypeName(Mount::Type type);
+/// Sharing mode name as written in a recipe: "shared", "private", "locked".
+std::string_view SharingName(Mount::Sharing sharing);
+
+/// RUN [--mount=...]... [--network=N] [--security=S] COMMAND
+struct RunCommand {
+  CommandLine command;
+  std::vector<Mount> mounts;
+  std::string network;   ///< "default", "none", "host", or "" when absent.
+  std::string security;  ///< "sandbox", "insecure", or "" when absent.
+  std::vector<Heredoc> heredocs;
+};
+
+struct CmdCommand { CommandLine command; };
+struct EntrypointCommand { CommandLine command; };
+/// SHELL ["executable", "parameters"]
+struct ShellCommand { std::vector<std::string> shell; };
+struct LabelCommand { std::vector<KeyValue> labels; };
+/// EXPOSE 80 53/udp 8000-8010/tcp
+struct ExposeCommand { std::vector<std::string> ports; };
+struct EnvCommand { std::vector<KeyValue> vars; };
+
+/// One name of an ARG line, with its default when it has one.
+struct ArgDeclaration {
+  std::string name;
+  std::optional<std::string> default_value;
+};
+struct ArgCommand { std::vector<ArgDeclaration> args; };
+
+/// COPY and ADD: [--from=S] [--chown=U:G] [--chmod=M] [--link] [--parents]
+/// [--exclude=P]... ADD only: [--checksum=D] [--keep-git-dir[=B]] [--unpack[=B]]
+struct CopyCommand {
+  bool is_add = false;
+  std::vector<std::string> sources;  ///< Heredoc sources appear as their `<<NAME` word.
+  std::string destination;
+  std::string from;
+  std::string chown;
+  std::string chmod;
+  bool link = false;
+  bool parents = false;
+  std::vector<std::string> excludes;
+  std::string checksum;
+  bool keep_git_dir = false;
+  std::optional<bool> unpack;
+  std::vector<Heredoc> heredocs;
+};
+
+struct VolumeCommand { std::vector<std::string> paths; };
+struct UserCommand { std::string user; };
+struct WorkdirCommand { std::string path; };
+struct StopsignalCommand { std::string signal; };
+struct MaintainerCommand { std::string name; };
+
+/// HEALTHCHECK NONE, or HEALTHCHECK [--interval=D] [--timeout=D]
+/// [--start-period=D] [--start-interval=D] [--retries=N] CMD command.
+/// Durations are in nanoseconds, as in an image config; 0 means "inherit".
+struct HealthcheckCommand {
+  bool none = false;
+  CommandLine test;
+  int64_t interval_ns = 0;
+  int64_t timeout_ns = 0;
+  int64_t start_period_ns = 0;
+  int64_t start_interval_ns = 0;
+  int retries = 0;
+};
+
+struct Instruction;
+/// ONBUILD INSTRUCTION: stored as text in the image config; parsed here to
+/// check it early.
+struct OnbuildCommand {
+  std::string expression;              ///< The trigger's text, unexpanded.
+  std::vector<Instruction> trigger;    ///< Exactly one element.
+};
+
+using Command = std::variant<FromCommand, RunCommand, CmdCommand, EntrypointCommand,
+                             ShellCommand, LabelCommand, ExposeCommand, EnvCommand,
+                             ArgCommand, CopyCommand, VolumeCommand, UserCommand,
+                             WorkdirCommand, OnbuildCommand, StopsignalCommand,
+                             HealthcheckCommand, MaintainerCommand>;
+
+/// A typed instruction with where it came from.
+struct Instruction {
+  std::string keyword;   ///< Upper case: "COPY".
+  SourceRange range;
+  SourceLocation keyword_at;
+  std::string original;  ///< As written, for history entries and ONBUILD.
+  Command command;
+};
+
+/// Gives meaning to `raw`: splits its arguments the way its keyword wants,
+/// checks every flag (unknown flag, missing value, bad value) and the
+/// argument count. Throws ParseError pointing into `ast`.
+Instruction ParseInstruction(const RawInstruction& raw, const Ast& ast);
+
+/// Substitutes variables in the fields Docker expands for this keyword
+/// (ADD COPY ENV EXPOSE FROM LABEL STOPSIGNAL USER VOLUME WORKDIR, ARG
+/// defaults, RUN --mount values). RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK
+/// and ONBUILD are left alone. Names looked up go into `used`. Throws
+/// ParseError pointing at the instruction.
+void ExpandInstruction(Instruction& instruction, const WordExpander& expander,
+                       const VarLookup& lookup, const Ast& ast,
+                       std::set<std::string>* used = nullptr);
+
+/// Parses a Go-style duration ("30s", "1m30s", "1.5h", "250ms") into
+/// nanoseconds. Throws Error naming `text`.
+int64_t ParseDuration(std::string_view text);
+
+/// A --chmod value: octal ("755", "0644") or symbolic ("u=rwx,g=rx,o=",
+/// "+x", "a-w", "u+X"), validated when parsed.
+class ChmodSpec {
+ public:
+  /// Throws Error when `text` is neither form.
+  static ChmodSpec Parse(std::string_view text);
+  /// The permission bits for a file whose current mode is `mode`.
+  uint32_t Apply(uint32_t mode, bool is_directory) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  std::optional<uint32_t> octal_;
+};
+
+}  // namespace imgbuild::parser
+
+#endif  // IMGBUILD_PARSER_INSTRUCTIONS_H_

@@ -1,0 +1,72 @@
+#include "parser/platform.h"
+
+#include <sys/utsname.h>
+
+#include <vector>
+
+#include "util/error.h"
+
+namespace imgbuild::parser {
+namespace {
+
+std::vector<std::string> SplitSlash(std::string_view text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = text.find('/', start);
+    parts.emplace_back(text.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// Maps the names uname(2) and distributions use onto OCI's.
+void NormalizeArchitecture(Platform& platform) {
+  std::string& arch = platform.architecture;
+  if (arch == "x86_64" || arch == "x86-64") arch = "amd64";
+  else if (arch == "aarch64") arch = "arm64";
+  else if (arch == "i386" || arch == "i686") arch = "386";
+  else if (arch == "armhf" || arch == "armv7l") { arch = "arm"; platform.variant = "v7"; }
+  else if (arch == "armel" || arch == "armv6l") { arch = "arm"; platform.variant = "v6"; }
+  if (arch == "arm" && platform.variant.empty()) platform.variant = "v7";
+  if (arch == "arm64" && platform.variant == "v8") platform.variant.clear();
+}
+
+}  // namespace
+
+std::string Platform::ToString() const {
+  std::string text = os + "/" + architecture;
+  if (!variant.empty()) text += "/" + variant;
+  return text;
+}
+
+Platform Platform::Parse(std::string_view text) {
+  std::vector<std::string> parts = SplitSlash(text);
+  Platform platform;
+  if (parts.size() == 1) {
+    platform.os = "linux";
+    platform.architecture = parts[0];
+  } else if (parts.size() == 2 || parts.size() == 3) {
+    platform.os = parts[0];
+    platform.architecture = parts[1];
+    if (parts.size() == 3) platform.variant = parts[2];
+  } else {
+    Fail("invalid platform \"{}\": expected os/arch[/variant], e.g. linux/amd64", text);
+  }
+  for (const std::string& part : parts) {
+    if (part.empty()) Fail("invalid platform \"{}\": empty component", text);
+  }
+  NormalizeArchitecture(platform);
+  return platform;
+}
+
+Platform Platform::Host() {
+  struct utsname name {};
+  uname(&name);
+  Platform platform{"linux", name.machine, ""};
+  NormalizeArchitecture(platform);
+  return platform;
+}
+
+}  // namespace imgbuild::parser
