@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "parser/ast.h"
+#include "parser/chmod.h"
+#include "parser/duration.h"
 #include "parser/shell_word.h"
 
 namespace imgbuild::parser {
@@ -38,21 +40,33 @@ struct FromCommand {
   std::string platform;  ///< --platform value, "" when absent.
 };
 
-/// One RUN --mount.
+/// One RUN --mount. After expansion (and at parse time when no value uses
+/// a variable) BuildKit's defaults are filled in, so a builder reads the
+/// fields as they are.
 struct Mount {
   enum class Type { kBind, kCache, kTmpfs, kSecret, kSsh };
   enum class Sharing { kShared, kPrivate, kLocked };
   Type type = Type::kBind;
-  std::string target;      ///< Where it appears in the container.
-  std::string source;      ///< Path in `from` (bind, cache).
+  /// Where it appears in the container; relative to WORKDIR when not
+  /// absolute. Secret: /run/secrets/<id> unless exposed only as `env`, or
+  /// "" then. Ssh: /run/buildkit/ssh_agent.<n> by default.
+  std::string target;
+  std::string source;      ///< Path in `from` (bind, cache); secret: the secret's id.
   std::string from;        ///< Stage or image providing `source`; "" for the context.
-  std::string id;          ///< cache, secret and ssh id.
-  bool read_only = false;
+  /// Cache: defaults to the cleaned target. Secret: `source`, else `id`,
+  /// else the target's base name. Ssh: "default".
+  std::string id;
+  bool read_only = false;  ///< Default: true for bind, secret and ssh.
   Sharing sharing = Sharing::kShared;
+  /// Unset means the type's default: 0755 root-owned cache directory,
+  /// 0400 secret file, 0600 ssh socket, all owned by uid/gid 0.
   std::optional<uint32_t> mode, uid, gid;
-  std::optional<uint64_t> size_bytes;  ///< tmpfs size.
-  bool required = false;   ///< secret and ssh.
-  std::string env;         ///< secret exposed as this environment variable.
+  std::optional<uint64_t> size_bytes;  ///< tmpfs size; unset means no limit.
+  bool required = false;   ///< secret and ssh: fail when not provided.
+  /// Secret exposed as this environment variable ("" = not exposed);
+  /// `env=` without a name uses the id.
+  std::string env;
+  std::string spec;        ///< The --mount value as written, parsed again on expansion.
 };
 
 /// Mount type name as written in a recipe: "bind", "cache", ...
@@ -85,8 +99,9 @@ struct ArgDeclaration {
 };
 struct ArgCommand { std::vector<ArgDeclaration> args; };
 
-/// COPY and ADD: [--from=S] [--chown=U:G] [--chmod=M] [--link] [--parents]
-/// [--exclude=P]... ADD only: [--checksum=D] [--keep-git-dir[=B]] [--unpack[=B]]
+/// COPY and ADD: [--chown=U:G] [--chmod=M] [--link] [--exclude=P]...
+/// COPY only: [--from=S] [--parents]. ADD only: [--checksum=D]
+/// [--keep-git-dir[=B]] [--unpack[=B]].
 struct CopyCommand {
   bool is_add = false;
   std::vector<std::string> sources;  ///< Heredoc sources appear as their `<<NAME` word.
@@ -97,10 +112,10 @@ struct CopyCommand {
   bool link = false;
   bool parents = false;
   std::vector<std::string> excludes;
-  std::string checksum;
+  std::string checksum;  ///< "sha256:<hex>", "sha384:<hex>" or "sha512:<hex>".
   bool keep_git_dir = false;
   std::optional<bool> unpack;
-  std::vector<Heredoc> heredocs;
+  std::vector<Heredoc> heredocs;  ///< Bodies of the heredoc sources; expanded unless quoted.
 };
 
 struct VolumeCommand { std::vector<std::string> paths; };
@@ -158,25 +173,6 @@ Instruction ParseInstruction(const RawInstruction& raw, const Ast& ast);
 void ExpandInstruction(Instruction& instruction, const WordExpander& expander,
                        const VarLookup& lookup, const Ast& ast,
                        std::set<std::string>* used = nullptr);
-
-/// Parses a Go-style duration ("30s", "1m30s", "1.5h", "250ms") into
-/// nanoseconds. Throws Error naming `text`.
-int64_t ParseDuration(std::string_view text);
-
-/// A --chmod value: octal ("755", "0644") or symbolic ("u=rwx,g=rx,o=",
-/// "+x", "a-w", "u+X"), validated when parsed.
-class ChmodSpec {
- public:
-  /// Throws Error when `text` is neither form.
-  static ChmodSpec Parse(std::string_view text);
-  /// The permission bits for a file whose current mode is `mode`.
-  uint32_t Apply(uint32_t mode, bool is_directory) const;
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  std::optional<uint32_t> octal_;
-};
 
 }  // namespace imgbuild::parser
 
