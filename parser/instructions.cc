@@ -327,9 +327,9 @@ Command ParseCopy(const Request& req, bool is_add) {
   RejectNonStringJson(req, req.raw.args);
   std::vector<std::string> args = req.raw.json_args ? *req.raw.json_args : SplitBlanks(req.raw.args);
   if (args.size() < 2) {
-    req.Fail(fmt::format("{} requires at least two arguments, but only {} provided. Destination could "
+    req.Fail(fmt::format("{} requires at least two arguments, but {} provided. Destination could "
                          "not be determined: write {} SOURCE... DESTINATION",
-                         req.keyword(), args.empty() ? "none was" : "one was", req.keyword()));
+                         req.keyword(), args.empty() ? "none was" : "only one was", req.keyword()));
   }
   std::vector<FlagSpec> accepted = {{"chown", FlagKind::kString}, {"chmod", FlagKind::kString},
                                     {"link", FlagKind::kBool}, {"exclude", FlagKind::kStrings}};

@@ -1,6 +1,7 @@
 #include "parser/suggest.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace imgbuild::parser {
@@ -25,10 +26,11 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 std::string_view SuggestClosest(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_distance = SIZE_MAX;
   for (std::string_view candidate : candidates) {
     size_t distance = EditDistance(word, candidate);
-    if (distance < best_distance) {
+    bool near = (distance <= 2 && word.size() >= 3) || distance <= candidate.size() / 3;
+    if (near && distance < best_distance) {
       best_distance = distance;
       best = candidate;
     }

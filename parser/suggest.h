@@ -8,8 +8,9 @@
 namespace imgbuild::parser {
 
 /// Returns the candidate closest to `word` by edit distance when it is a
-/// near miss (at most a third of `word`'s length, and at least 2, edits
-/// away), else "". Ties go to the earlier candidate.
+/// near miss (at most 2 edits for a word of 3 or more characters, or at
+/// most a third of the candidate's length), else "". Ties go to the
+/// earlier candidate.
 std::string_view SuggestClosest(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace imgbuild::parser
