@@ -1,9 +1,9 @@
 #include "parser/flags.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "parser/suggest.h"
+#include "util/ascii.h"
 
 namespace imgbuild::parser {
 namespace {
@@ -17,12 +17,6 @@ std::string UnknownFlagMessage(const RawFlag& flag, std::string_view keyword,
   std::string_view best = SuggestClosest(flag.name, names);
   if (!best.empty()) message += fmt::format("; did you mean --{}?", best);
   return message + fmt::format(" ({} accepts {})", keyword, DescribeFlags(accepted));
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
 }
 
 }  // namespace
@@ -53,7 +47,7 @@ InstructionFlags::InstructionFlags(const RawInstruction& raw, const Ast& ast,
     }
     FlagUse use{flag.value.value_or(""), flag.where};
     if (spec->kind == FlagKind::kBool) {
-      std::string lower = Lower(use.value);
+      std::string lower = AsciiLower(use.value);
       if (flag.value && flag.value->empty()) {
         throw ast.ErrorAt(flag.where, fmt::format("missing a value on flag --{}: write --{} or "
                                                   "--{}=true|false",

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "parser/shell_word.h"
+#include "util/ascii.h"
 #include "util/error.h"
 
 namespace imgbuild::parser {
@@ -13,12 +14,6 @@ namespace {
 
 bool IsDigits(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string Upper(std::string_view text) {
-  std::string upper(text);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper;
 }
 
 std::optional<unsigned> ParsePort(std::string_view text) {
@@ -103,7 +98,7 @@ std::string CheckExposedPort(std::string_view port) {
   std::string protocol;
   if (size_t slash = port.find('/'); slash != std::string_view::npos) {
     numbers = port.substr(0, slash);
-    for (char c : port.substr(slash + 1)) protocol += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    protocol = AsciiLower(port.substr(slash + 1));
     if (protocol != "tcp" && protocol != "udp" && protocol != "sctp") {
       invalid("the protocol must be tcp, udp or sctp");
     }
@@ -121,7 +116,7 @@ std::string CheckExposedPort(std::string_view port) {
 
 void CheckStopSignal(std::string_view signal) {
   if (IsDigits(signal) && signal.find_first_not_of('0') != std::string_view::npos) return;
-  std::string name = Upper(signal);
+  std::string name = AsciiUpper(signal);
   if (name.compare(0, 3, "SIG") == 0) name.erase(0, 3);
   if (!IsSignalName(name)) {
     Fail("invalid signal \"{}\" for STOPSIGNAL: use a name such as SIGTERM, SIGINT or SIGQUIT, "

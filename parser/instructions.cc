@@ -5,7 +5,6 @@
 #include "parser/instructions.h"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 #include <map>
 
@@ -14,6 +13,7 @@
 #include "parser/flags.h"
 #include "parser/instruction_checks.h"
 #include "parser/mount.h"
+#include "util/ascii.h"
 
 namespace imgbuild::parser {
 namespace {
@@ -37,18 +37,6 @@ struct Request {
 // BuildKit's reWhitespace, `[\t\v\f\r ]+`.
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 bool IsSpace(char c) { return IsBlank(c) || c == '\n'; }
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-std::string Upper(std::string_view text) {
-  std::string upper(text);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper;
-}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
@@ -169,8 +157,8 @@ bool IsValidStageName(std::string_view name) {
 Command ParseFrom(const Request& req) {
   std::vector<std::string> args = SplitBlanks(req.raw.args);
   FromCommand from;
-  if (args.size() == 3 && Upper(args[1]) == "AS") {
-    from.stage_name = Lower(args[2]);
+  if (args.size() == 3 && AsciiUpper(args[1]) == "AS") {
+    from.stage_name = AsciiLower(args[2]);
     if (!IsValidStageName(from.stage_name)) {
       req.FailAt(req.raw.args_at,
                  fmt::format("invalid name for build stage: \"{}\", name can't start with a number "
@@ -443,7 +431,7 @@ Command ParseHealthcheck(const Request& req) {
   if (args.empty()) req.Fail("HEALTHCHECK requires at least one argument: NONE, or CMD and a command");
   size_t type_end = 0;
   while (type_end < args.size() && !IsSpace(args[type_end])) ++type_end;
-  std::string type = Upper(args.substr(0, type_end));
+  std::string type = AsciiUpper(args.substr(0, type_end));
   std::string_view rest = Trim(args.substr(type_end));
   HealthcheckCommand health;
   if (type == "NONE") {

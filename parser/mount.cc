@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "parser/suggest.h"
+#include "util/ascii.h"
 #include "util/error.h"
 
 namespace imgbuild::parser {
@@ -13,12 +14,6 @@ namespace {
 const std::vector<std::string_view> kMountKeys = {
     "type", "from", "source", "target", "readonly", "id", "sharing", "required", "size", "mode",
     "uid", "gid", "src", "dst", "destination", "ro", "rw", "readwrite", "env"};
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 // One record of Go's encoding/csv: `,` separates fields; a field that
 // starts with `"` is quoted and `""` inside it is a quote; a quote anywhere
@@ -136,7 +131,7 @@ class MountParser {
 
   void Field(const std::string& field) {
     size_t equals = field.find('=');
-    std::string key = Lower(field.substr(0, equals));
+    std::string key = AsciiLower(field.substr(0, equals));
     if (equals == std::string::npos) return BareKey(key, field);
     CheckKey(key, field);
     std::string raw_value = field.substr(equals + 1);
@@ -217,7 +212,7 @@ class MountParser {
   }
 
   void Type(const std::string& value) {
-    std::string lower = Lower(value);
+    std::string lower = AsciiLower(value);
     for (Mount::Type type : {Mount::Type::kBind, Mount::Type::kCache, Mount::Type::kTmpfs,
                              Mount::Type::kSecret, Mount::Type::kSsh}) {
       if (MountTypeName(type) == lower) {
@@ -233,7 +228,7 @@ class MountParser {
   }
 
   void Sharing(const std::string& value) {
-    std::string lower = Lower(value);
+    std::string lower = AsciiLower(value);
     for (Mount::Sharing sharing :
          {Mount::Sharing::kShared, Mount::Sharing::kPrivate, Mount::Sharing::kLocked}) {
       if (SharingName(sharing) == lower) {
