@@ -51,7 +51,7 @@ struct Mount {
   /// absolute. Secret: /run/secrets/<id> unless exposed only as `env`, or
   /// "" then. Ssh: /run/buildkit/ssh_agent.<n> by default.
   std::string target;
-  std::string source;      ///< Path in `from` (bind, cache); secret: the secret's id.
+  std::string source;      ///< Path in `from` (bind, cache); secret: names the secret, like `id`.
   std::string from;        ///< Stage or image providing `source`; "" for the context.
   /// Cache: defaults to the cleaned target. Secret: `source`, else `id`,
   /// else the target's base name. Ssh: "default".
@@ -88,7 +88,7 @@ struct EntrypointCommand { CommandLine command; };
 /// SHELL ["executable", "parameters"]
 struct ShellCommand { std::vector<std::string> shell; };
 struct LabelCommand { std::vector<KeyValue> labels; };
-/// EXPOSE 80 53/udp 8000-8010/tcp
+/// EXPOSE 80 53/udp 8000-8010/tcp (after expansion: one port per element).
 struct ExposeCommand { std::vector<std::string> ports; };
 struct EnvCommand { std::vector<KeyValue> vars; };
 
@@ -160,16 +160,25 @@ struct Instruction {
   Command command;
 };
 
-/// Gives meaning to `raw`: splits its arguments the way its keyword wants,
-/// checks every flag (unknown flag, missing value, bad value) and the
-/// argument count. Throws ParseError pointing into `ast`.
+/// Gives meaning to `raw`: splits its arguments the way its keyword wants
+/// (BuildKit's line parsers: ENV/LABEL/ARG keep quotes in their words for
+/// expansion; COPY/ADD/VOLUME/EXPOSE/FROM split at blanks), checks every
+/// flag (unknown flag, missing value, bad value, repeats) and the argument
+/// count, parses ONBUILD's trigger, and checks values that use no variable
+/// (--chmod, --checksum, --mount, EXPOSE ports, STOPSIGNAL). Throws
+/// ParseError pointing at the flag or instruction in `ast`.
 Instruction ParseInstruction(const RawInstruction& raw, const Ast& ast);
 
-/// Substitutes variables in the fields Docker expands for this keyword
-/// (ADD COPY ENV EXPOSE FROM LABEL STOPSIGNAL USER VOLUME WORKDIR, ARG
-/// defaults, RUN --mount values). RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK
-/// and ONBUILD are left alone. Names looked up go into `used`. Throws
-/// ParseError pointing at the instruction.
+/// Substitutes variables in the fields Docker expands for this keyword:
+/// COPY/ADD sources (not heredoc words), destination, --from, --chown,
+/// --chmod, --checksum and unquoted heredoc bodies (quotes in a body stay
+/// literal, as BuildKit does); ENV and LABEL keys and values; EXPOSE ports
+/// (one word may become several; protocols are lower-cased); FROM image
+/// and --platform; STOPSIGNAL, USER, WORKDIR, VOLUME; ARG defaults; RUN
+/// --mount values (mounts are parsed again, defaults filled). RUN, CMD,
+/// ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER are left alone.
+/// Then checks what Docker checks on the result. Names looked up go into
+/// `used`. Throws ParseError pointing at the instruction.
 void ExpandInstruction(Instruction& instruction, const WordExpander& expander,
                        const VarLookup& lookup, const Ast& ast,
                        std::set<std::string>* used = nullptr);
