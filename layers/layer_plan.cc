@@ -49,15 +49,16 @@ class TreeWalker {
   // Adds the object `name` of `dir_fd` (`source` on disk) as `layer_path`.
   void AddChild(int dir_fd, const std::string& name, const std::string& source,
                 const std::string& layer_path) {
-    PlannedEntry entry{layer_path, source, {}, PlannedKind::kFromDisk, override_};
-    if (fstatat(dir_fd, name.c_str(), &entry.st, AT_SYMLINK_NOFOLLOW) != 0) FailErrno("stat " + source);
-    if (overlay_ && IsOverlayWhiteout(entry.st)) return AddWhiteout(std::move(entry), name);
+    struct stat st {};
+    if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) FailErrno("stat " + source);
+    PlannedEntry entry{layer_path, source, FileMeta::From(st), PlannedKind::kFromDisk, override_};
+    if (overlay_ && IsOverlayWhiteout(st)) return AddWhiteout(std::move(entry), name);
     RefuseWhiteoutName(SplitParent(layer_path).second, source);
-    if (S_ISSOCK(entry.st.st_mode)) {
+    if (S_ISSOCK(st.st_mode)) {
       plan_.notes.push_back("skipped socket " + layer_path + " (sockets cannot be stored in a layer)");
       return;
     }
-    if (!S_ISDIR(entry.st.st_mode)) return plan_.entries.push_back(std::move(entry));
+    if (!S_ISDIR(st.st_mode)) return plan_.entries.push_back(std::move(entry));
     AddDirectory(std::move(entry),
                  OpenAtOrThrow(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   }
@@ -126,7 +127,8 @@ void AddCopyEntry(LayerPlan& plan, const CopyEntry& copy) {
       return;
     }
     RefuseWhiteoutName(SplitParent(destination).second, copy.source);
-    PlannedEntry entry{destination, copy.source, st, PlannedKind::kFromDisk, &copy.override};
+    PlannedEntry entry{destination, copy.source, FileMeta::From(st), PlannedKind::kFromDisk,
+                       &copy.override};
     return walker.AddDirectory(std::move(entry), std::move(dir));
   }
   if (destination.empty()) {
@@ -155,6 +157,11 @@ void KeepLastPerPath(LayerPlan& plan) {
 }
 
 }  // namespace
+
+FileMeta FileMeta::From(const struct stat& st) {
+  return {st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_rdev,
+          st.st_nlink, st.st_mode, st.st_uid, st.st_gid};
+}
 
 LayerPlan PlanDirectory(const std::string& dir) { return PlanTree(dir, std::nullopt); }
 

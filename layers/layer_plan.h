@@ -22,6 +22,23 @@ struct MetadataOverride {
   std::optional<mode_t> mode = std::nullopt;
 };
 
+/// The parts of lstat(2) a tar header needs; smaller than struct stat,
+/// which matters when a plan holds a whole root filesystem.
+struct FileMeta {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  int64_t size = 0;
+  int64_t mtime = 0;  ///< seconds: layers carry whole-second mtimes
+  dev_t rdev = 0;
+  nlink_t nlink = 0;
+  mode_t mode = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+
+  /// Copies the fields from a stat result.
+  static FileMeta From(const struct stat& st);
+};
+
 /// How an entry's content is produced.
 enum class PlannedKind {
   kFromDisk,         ///< the object at `source`, as it is
@@ -35,7 +52,7 @@ struct PlannedEntry {
   /// The object on disk; for markers, the whiteout device or opaque directory
   /// whose owner, permissions and mtime the marker takes.
   std::string source = {};
-  struct stat st {};
+  FileMeta meta = {};
   PlannedKind kind = PlannedKind::kFromDisk;
   /// Null when metadata is taken from disk; points into the caller's entries.
   const MetadataOverride* override = nullptr;

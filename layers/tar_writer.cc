@@ -49,7 +49,6 @@ UniqueFd OpenForReading(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
   if (fd < 0 && errno == EPERM) fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) FailErrno("open " + path);
-  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return UniqueFd(fd);
 }
 
@@ -75,39 +74,38 @@ class LayerTarWriter {
     archive_entry_copy_pathname(entry, planned.name.c_str());
     if (planned.kind == PlannedKind::kWhiteoutMarker) return WriteMarker(planned);
     SetMetadata(planned);
-    const struct stat& st = planned.st;
-    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1 && WriteIfLink(planned)) return;
-    switch (st.st_mode & S_IFMT) {
+    const FileMeta& meta = planned.meta;
+    if (!S_ISDIR(meta.mode) && meta.nlink > 1 && WriteIfLink(planned)) return;
+    switch (meta.mode & S_IFMT) {
       case S_IFREG: return WriteFile(planned);
       case S_IFDIR: AddXattrs(-1, planned.source); break;
       case S_IFLNK: archive_entry_copy_symlink(entry, ReadLink(planned).c_str()); break;
       case S_IFCHR:
       case S_IFBLK:
-        archive_entry_set_rdevmajor(entry, major(st.st_rdev));
-        archive_entry_set_rdevminor(entry, minor(st.st_rdev));
+        archive_entry_set_rdevmajor(entry, major(meta.rdev));
+        archive_entry_set_rdevminor(entry, minor(meta.rdev));
         break;
       case S_IFIFO: break;
-      default: Fail("{}: file type {:o} cannot be stored in a layer", planned.source, st.st_mode & S_IFMT);
+      default: Fail("{}: file type {:o} cannot be stored in a layer", planned.source, meta.mode & S_IFMT);
     }
     WriteHeader();
   }
 
   void SetMetadata(const PlannedEntry& planned) {
-    const struct stat& st = planned.st;
+    const FileMeta& meta = planned.meta;
     const MetadataOverride* override = planned.override;
     archive_entry* entry = entry_.get();
-    archive_entry_set_filetype(entry, st.st_mode & S_IFMT);
-    mode_t perm = st.st_mode & 07777;
-    if (override && override->mode && !S_ISLNK(st.st_mode)) perm = *override->mode & 07777;
+    archive_entry_set_filetype(entry, meta.mode & S_IFMT);
+    mode_t perm = meta.mode & 07777;
+    if (override && override->mode && !S_ISLNK(meta.mode)) perm = *override->mode & 07777;
     archive_entry_set_perm(entry, perm);
-    archive_entry_set_uid(entry, override && override->uid ? *override->uid : st.st_uid);
-    archive_entry_set_gid(entry, override && override->gid ? *override->gid : st.st_gid);
-    archive_entry_set_mtime(entry, ClampedMtime(st), 0);
+    archive_entry_set_uid(entry, override && override->uid ? *override->uid : meta.uid);
+    archive_entry_set_gid(entry, override && override->gid ? *override->gid : meta.gid);
+    archive_entry_set_mtime(entry, ClampedMtime(meta), 0);
   }
 
-  int64_t ClampedMtime(const struct stat& st) const {
-    int64_t mtime = st.st_mtim.tv_sec;
-    return options_.epoch && mtime > *options_.epoch ? *options_.epoch : mtime;
+  int64_t ClampedMtime(const FileMeta& meta) const {
+    return options_.epoch && meta.mtime > *options_.epoch ? *options_.epoch : meta.mtime;
   }
 
   // ".wh.NAME" and ".wh..wh..opq": empty files carrying the owner,
@@ -115,10 +113,10 @@ class LayerTarWriter {
   void WriteMarker(const PlannedEntry& planned) {
     archive_entry* entry = entry_.get();
     archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, planned.st.st_mode & 0777);
-    archive_entry_set_uid(entry, planned.st.st_uid);
-    archive_entry_set_gid(entry, planned.st.st_gid);
-    archive_entry_set_mtime(entry, ClampedMtime(planned.st), 0);
+    archive_entry_set_perm(entry, planned.meta.mode & 0777);
+    archive_entry_set_uid(entry, planned.meta.uid);
+    archive_entry_set_gid(entry, planned.meta.gid);
+    archive_entry_set_mtime(entry, ClampedMtime(planned.meta), 0);
     archive_entry_set_size(entry, 0);
     WriteHeader();
   }
@@ -126,7 +124,7 @@ class LayerTarWriter {
   // Writes a hardlink entry when an earlier entry has the same inode;
   // otherwise remembers this one as the link target and returns false.
   bool WriteIfLink(const PlannedEntry& planned) {
-    LinkKey key{planned.st.st_dev, planned.st.st_ino, planned.override};
+    LinkKey key{planned.meta.dev, planned.meta.ino, planned.override};
     auto [it, inserted] = links_.try_emplace(key, planned.name);
     if (inserted) return false;
     archive_entry_copy_hardlink(entry_.get(), it->second.c_str());
@@ -139,7 +137,7 @@ class LayerTarWriter {
     UniqueFd fd = OpenForReading(planned.source);
     struct stat st {};
     if (fstat(fd.get(), &st) != 0) FailErrno("stat " + planned.source);
-    if (st.st_ino != planned.st.st_ino || st.st_dev != planned.st.st_dev) {
+    if (st.st_ino != planned.meta.ino || st.st_dev != planned.meta.dev) {
       Fail("{} was replaced while the layer was being written", planned.source);
     }
     AddXattrs(fd.get(), planned.source);
@@ -150,6 +148,8 @@ class LayerTarWriter {
 
   void StreamData(int fd, const std::string& path, uint64_t size) {
     if (buffer_.empty()) buffer_.resize(kReadChunk);
+    // Worth a syscall only when the file spans several reads.
+    if (size > kReadChunk) posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     while (size > 0) {
       size_t want = size < buffer_.size() ? static_cast<size_t>(size) : buffer_.size();
       size_t got = ReadSome(fd, buffer_.data(), want, path);
@@ -173,7 +173,7 @@ class LayerTarWriter {
   }
 
   const std::string& ReadLink(const PlannedEntry& planned) {
-    link_target_.resize(static_cast<size_t>(planned.st.st_size) + 1);
+    link_target_.resize(static_cast<size_t>(planned.meta.size) + 1);
     while (true) {
       ssize_t size = readlink(planned.source.c_str(), link_target_.data(), link_target_.size());
       if (size < 0) FailErrno("read symlink " + planned.source);
