@@ -43,11 +43,13 @@ class TarStream {
   [[noreturn]] void FailWith(const std::string& what);
 
   ByteSink& sink_;
-  ArchiveWriter archive_;
   std::exception_ptr sink_error_;
   uint64_t bytes_written_ = 0;
   bool forwarding_ = true;
   std::string current_name_;
+  // Last, so it is freed first: freeing closes the archive, which calls
+  // OnWrite, which reads the members above.
+  ArchiveWriter archive_;
 };
 
 }  // namespace imgbuild::layers

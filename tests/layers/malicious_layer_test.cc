@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "layer_test_util.h"
+#include "tree_snapshot.h"
 #include "layers/tar_apply.h"
 #include "util/temp_dir.h"
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "layer_test_util.h"
+#include "rich_tree.h"
+#include "tar_fixtures.h"
+#include "tree_snapshot.h"
 #include "layers/tar_writer.h"
 #include "util/temp_dir.h"
 

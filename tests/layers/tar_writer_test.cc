@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "layer_test_util.h"
+#include "rich_tree.h"
+#include "tar_fixtures.h"
+#include "tree_snapshot.h"
 #include "util/temp_dir.h"
 
 namespace imgbuild::layers {
