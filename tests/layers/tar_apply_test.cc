@@ -163,6 +163,25 @@ TEST_F(TarApplyTest, SymlinkedParentsResolveInsideTheTarget) {
   EXPECT_EQ(testing::ReadFile(target + "/usr/lib/clamped"), "via .. beyond the root");
 }
 
+TEST_F(TarApplyTest, AppliesLayerXattrsButNeverOverlayOrHostOnes) {
+  std::string layer = Save(MakeTar({
+      {.name = "dir/", .type = 'd', .xattrs = {{"trusted.overlay.opaque", "y"},
+                                               {"user.overlay.redirect", "/elsewhere"},
+                                               {"user.kept", "dir"}}},
+      {.name = "dir/file", .content = "x", .xattrs = {{"security.capability",
+                                                        testing::NetBindCapability()},
+                                                       {"trusted.injected", "no"},
+                                                       {"user.kept", "file"}}},
+  }));
+  std::string target = NewDir("target");
+  ApplyLayerFile(layer, target);
+  auto tree = Snapshot(target, {.keep_xattr = [](const std::string&) { return true; }});
+  EXPECT_EQ(tree["dir"].xattrs, (std::map<std::string, std::string>{{"user.kept", "dir"}}));
+  EXPECT_EQ(tree["dir/file"].xattrs,
+            (std::map<std::string, std::string>{{"security.capability", testing::NetBindCapability()},
+                                                {"user.kept", "file"}}));
+}
+
 TEST_F(TarApplyTest, CreatesMissingParentsAndAppliesTheRootEntry) {
   std::string layer = Save(MakeTar({
       {.name = "./", .type = 'd', .perm = 0700, .uid = 7, .gid = 8, .mtime = 1234},

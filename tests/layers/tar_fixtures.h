@@ -26,6 +26,7 @@ struct TarSpec {
   uid_t uid = 0;
   gid_t gid = 0;
   time_t mtime = 1600000000;
+  std::map<std::string, std::string> xattrs = {};
 };
 
 /// Crafts a pax tar stream with libarchive, names taken verbatim.
@@ -56,6 +57,9 @@ inline std::string MakeTar(const std::vector<TarSpec>& specs) {
       case 'c': archive_entry_set_filetype(entry, AE_IFCHR); break;
       case 'p': archive_entry_set_filetype(entry, AE_IFIFO); break;
       case 'h': archive_entry_set_filetype(entry, AE_IFREG); break;
+    }
+    for (const auto& [name, value] : spec.xattrs) {
+      archive_entry_xattr_add_entry(entry, name.c_str(), value.data(), value.size());
     }
     if (spec.type == 'l') archive_entry_copy_symlink(entry, spec.content.c_str());
     if (spec.type == 'h') archive_entry_copy_hardlink(entry, spec.content.c_str());
