@@ -177,8 +177,9 @@ void LayerExtractor::CreateFile(int dir_fd, const std::string& name, archive_ent
                                 LayerReader& reader) {
   int64_t size = archive_entry_size(entry);
   if (size < 0 || static_cast<uint64_t>(size) > options_.max_file_size) {
-    Fail("declares a size of {} bytes, more than the {} a layer file may have; the layer is corrupt",
-         size, options_.max_file_size);
+    Fail(
+        "declares a size of {} bytes, more than the {} a layer file may have; the layer is corrupt",
+        size, options_.max_file_size);
   }
   UniqueFd fd(openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                      0600));

@@ -55,7 +55,8 @@ class TreeWalker {
     if (overlay_ && IsOverlayWhiteout(st)) return AddWhiteout(std::move(entry), name);
     RefuseWhiteoutName(SplitParent(layer_path).second, source);
     if (S_ISSOCK(st.st_mode)) {
-      plan_.notes.push_back("skipped socket " + layer_path + " (sockets cannot be stored in a layer)");
+      plan_.notes.push_back("skipped socket " + layer_path +
+                            " (sockets cannot be stored in a layer)");
       return;
     }
     if (!S_ISDIR(st.st_mode)) return plan_.entries.push_back(std::move(entry));
@@ -147,7 +148,9 @@ void KeepLastPerPath(LayerPlan& plan) {
   std::unordered_map<std::string_view, size_t> last;
   for (size_t i = 0; i < plan.entries.size(); ++i) last[path_of(plan.entries[i].name)] = i;
   std::vector<bool> keep(plan.entries.size());
-  for (size_t i = 0; i < plan.entries.size(); ++i) keep[i] = last[path_of(plan.entries[i].name)] == i;
+  for (size_t i = 0; i < plan.entries.size(); ++i) {
+    keep[i] = last[path_of(plan.entries[i].name)] == i;
+  }
   last.clear();  // its keys view the names about to move
   std::vector<PlannedEntry> kept;
   for (size_t i = 0; i < plan.entries.size(); ++i) {

@@ -29,7 +29,8 @@ LayerReader::LayerReader(int fd, std::string what)
   archive* tar = tar_.get();
   if (archive_read_support_format_tar(tar) != ARCHIVE_OK ||
       archive_read_support_format_empty(tar) != ARCHIVE_OK ||
-      archive_read_open(tar, this, nullptr, &LayerReader::ReadUncompressed, nullptr) != ARCHIVE_OK) {
+      archive_read_open(tar, this, nullptr, &LayerReader::ReadUncompressed, nullptr) !=
+          ARCHIVE_OK) {
     FailWith(tar, "start");
   }
 }

@@ -85,8 +85,10 @@ class LayerTarWriter {
         archive_entry_set_rdevmajor(entry, major(meta.rdev));
         archive_entry_set_rdevminor(entry, minor(meta.rdev));
         break;
-      case S_IFIFO: break;
-      default: Fail("{}: file type {:o} cannot be stored in a layer", planned.source, meta.mode & S_IFMT);
+      case S_IFIFO:
+        break;
+      default:
+        Fail("{}: file type {:o} cannot be stored in a layer", planned.source, meta.mode & S_IFMT);
     }
     WriteHeader();
   }

@@ -21,7 +21,8 @@ bool IsOverlayXattr(std::string_view name) {
 }
 
 bool IsLowerDependentOverlayXattr(std::string_view name) {
-  return IsOverlayXattr(name) && (name.ends_with(".overlay.redirect") || name.ends_with(".overlay.metacopy"));
+  return IsOverlayXattr(name) &&
+         (name.ends_with(".overlay.redirect") || name.ends_with(".overlay.metacopy"));
 }
 
 LayerName ClassifyLayerName(std::string_view base) {

@@ -32,7 +32,9 @@ class OverlayLayerTest : public testing::RootTest {
     MakeDir(lower_ + "/dir2");
     WriteFile(lower_ + "/dir2/z", "chmodded");
     WriteFile(lower_ + "/mod.txt", "before");
-    for (const auto& [path, node] : Snapshot(lower_)) testing::SetMtime(lower_ + "/" + path, 1400000000);
+    for (const auto& [path, node] : Snapshot(lower_)) {
+      testing::SetMtime(lower_ + "/" + path, 1400000000);
+    }
   }
 
   std::string Mount(const std::string& extra = "") {
@@ -111,7 +113,8 @@ TEST_F(OverlayLayerTest, UserxattrMountsMarkOpaqueDirsInTheUserNamespace) {
   char value[4];
   ASSERT_EQ(lgetxattr((upper_ + "/dir1").c_str(), "user.overlay.opaque", value, sizeof(value)), 1)
       << "the kernel did not mark the replaced dir opaque with a user xattr";
-  std::string bytes = testing::ReadFile(WriteLayer(upper_, {.overlay_xattrs = OverlayXattrs::kUser}));
+  std::string bytes =
+      testing::ReadFile(WriteLayer(upper_, {.overlay_xattrs = OverlayXattrs::kUser}));
   std::vector<std::string> names = testing::Names(testing::ReadTar(bytes));
   EXPECT_NE(std::find(names.begin(), names.end(), "dir1/.wh..wh..opq"), names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "a/.wh.file1"), names.end());

@@ -53,7 +53,9 @@ inline void BuildRichTree(const std::string& root, bool alternate) {
   };
   auto unscratch = [&](const std::string& dir) {
     if (!alternate) return;
-    for (int i = 0; i < 20; ++i) unlink((root + "/" + dir + "/scratch" + std::to_string(i)).c_str());
+    for (int i = 0; i < 20; ++i) {
+      unlink((root + "/" + dir + "/scratch" + std::to_string(i)).c_str());
+    }
   };
   for (const std::string& dir : dirs) scratch(dir);
   auto ok = [](int result, const std::string& what) { Check(result == 0, what); };

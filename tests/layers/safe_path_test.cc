@@ -100,8 +100,9 @@ TEST_F(InRootTest, OpenDirExplainsWhyAComponentIsNoDirectory) {
     OpenDirInRoot(root_fd_.get(), "dangling/sub", true);
     ADD_FAILURE() << "followed a symlink out of the root";
   } catch (const Error& error) {
-    EXPECT_STREQ(error.what(),
-                 "\"dangling\" is a symlink whose target does not exist inside the target directory");
+    EXPECT_STREQ(
+        error.what(),
+        "\"dangling\" is a symlink whose target does not exist inside the target directory");
   }
   EXPECT_EQ(access((outside_ + "/sub").c_str(), F_OK), -1);
   EXPECT_FALSE(OpenDirInRoot(root_fd_.get(), "file/sub", false).valid());

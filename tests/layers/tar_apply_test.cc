@@ -178,8 +178,8 @@ TEST_F(TarApplyTest, AppliesLayerXattrsButNeverOverlayOrHostOnes) {
   auto tree = Snapshot(target, {.keep_xattr = [](const std::string&) { return true; }});
   EXPECT_EQ(tree["dir"].xattrs, (std::map<std::string, std::string>{{"user.kept", "dir"}}));
   EXPECT_EQ(tree["dir/file"].xattrs,
-            (std::map<std::string, std::string>{{"security.capability", testing::NetBindCapability()},
-                                                {"user.kept", "file"}}));
+            (std::map<std::string, std::string>{
+                {"security.capability", testing::NetBindCapability()}, {"user.kept", "file"}}));
 }
 
 TEST_F(TarApplyTest, CreatesMissingParentsAndAppliesTheRootEntry) {
@@ -216,7 +216,8 @@ TEST_F(TarApplyTest, OverlayModeTurnsWhiteoutsIntoOverlayMarkers) {
   EXPECT_TRUE(S_ISCHR(st.st_mode));
   EXPECT_EQ(st.st_rdev, makedev(0, 0));
   char value[8] = {};
-  EXPECT_EQ(lgetxattr((target + "/var").c_str(), "trusted.overlay.opaque", value, sizeof(value)), 1);
+  EXPECT_EQ(lgetxattr((target + "/var").c_str(), "trusted.overlay.opaque", value, sizeof(value)),
+            1);
   EXPECT_EQ(value[0], 'y');
   auto tree = Snapshot(target, {.directory_mtimes = false});
   EXPECT_EQ(tree.count("etc/.wh.passwd"), 0u);
@@ -286,7 +287,8 @@ TEST_F(TarApplyTest, RestoresSparseFilesWithTheirHoles) {
 TEST_F(TarApplyTest, RejectsStreamsThatAreNotTar) {
   std::string error = ErrorOf(Save("this is not a tar stream, just text\n"), NewDir("target"));
   EXPECT_NE(error.find("Unrecognized archive format"), std::string::npos) << error;
-  std::string tar = MakeTar({{.name = "first", .content = "1"}, {.name = "second", .content = "2"}});
+  std::string tar =
+      MakeTar({{.name = "first", .content = "1"}, {.name = "second", .content = "2"}});
   error = ErrorOf(Save(tar.substr(0, 1024 + 100)), NewDir("target2"));
   EXPECT_NE(error.find("after entry \"first\""), std::string::npos) << error;
   EXPECT_NE(error.find("Truncated"), std::string::npos) << error;

@@ -63,7 +63,8 @@ inline std::string MakeTar(const std::vector<TarSpec>& specs) {
     }
     if (spec.type == 'l') archive_entry_copy_symlink(entry, spec.content.c_str());
     if (spec.type == 'h') archive_entry_copy_hardlink(entry, spec.content.c_str());
-    if (spec.type == 'f') archive_entry_set_size(entry, static_cast<la_int64_t>(spec.content.size()));
+    if (spec.type == 'f')
+      archive_entry_set_size(entry, static_cast<la_int64_t>(spec.content.size()));
     archive_write_header(a, entry);
     if (spec.type == 'f') archive_write_data(a, spec.content.data(), spec.content.size());
   }

@@ -101,8 +101,9 @@ TEST_F(TarWriterTest, KeepsOnlyCapabilityAndUserXattrs) {
   testing::SetXattr(tree_ + "/etc/conf", "trusted.overlay.opaque", "y");
   std::string bytes = Layer(tree_);
   std::vector<ReadEntry> entries = ReadTar(bytes);
-  EXPECT_EQ(Find(entries, "bin/tool").xattrs,
-            (std::map<std::string, std::string>{{"security.capability", testing::NetBindCapability()}}));
+  EXPECT_EQ(
+      Find(entries, "bin/tool").xattrs,
+      (std::map<std::string, std::string>{{"security.capability", testing::NetBindCapability()}}));
   EXPECT_EQ(Find(entries, "etc/conf").xattrs,
             (std::map<std::string, std::string>{{"user.note", "kept"}}));
   EXPECT_EQ(Find(entries, "etc/").xattrs,
