@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "parser/suggest.h"
+#include "util/ascii.h"
+
 namespace imgbuild::parser {
 namespace {
 
@@ -16,45 +19,9 @@ constexpr std::array<std::string_view, 18> kKeywords = {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-std::string Upper(std::string_view text) {
-  std::string upper(text);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return upper;
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string UnknownKeywordMessage(std::string_view word) {
-  std::string upper = Upper(word);
   std::string message = fmt::format("unknown instruction: {}", word);
-  std::string_view best;
-  size_t best_distance = 3;  // Suggest only near misses.
-  for (std::string_view keyword : kKeywords) {
-    size_t distance = EditDistance(upper, keyword);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = keyword;
-    }
-  }
+  std::string_view best = SuggestClosest(AsciiUpper(word), {kKeywords.begin(), kKeywords.end()});
   if (!best.empty()) message += fmt::format(" (did you mean {}?)", best);
   return message;
 }
@@ -105,7 +72,7 @@ class DirectiveReader {
       done_ = true;
       return false;
     }
-    std::string key = Lower(name);
+    std::string key = AsciiLower(name);
     if (key != "escape" && key != "syntax" && key != "check") {
       done_ = true;
       return false;
@@ -427,7 +394,7 @@ class AstParser {
       throw ast_.ErrorAt({last, static_cast<int>(ast_.Line(last).size())},
                          fmt::format("unexpected end of file: the line continuation of {} "
                                      "(line {}) is followed by nothing",
-                                     Upper(text.substr(begin, keyword_end - begin)), start));
+                                     AsciiUpper(text.substr(begin, keyword_end - begin)), start));
     }
     ast_.warnings.push_back({{start, 1}, "line continuation at end of file"});
   }
@@ -439,7 +406,7 @@ class AstParser {
     while (keyword_end < text.size() && !IsSpace(text[keyword_end])) ++keyword_end;
     RawInstruction raw;
     std::string_view word(text.data() + begin, keyword_end - begin);
-    raw.keyword = Upper(word);
+    raw.keyword = AsciiUpper(word);
     raw.keyword_at = line.Locate(begin);
     if (std::find(kKeywords.begin(), kKeywords.end(), raw.keyword) == kKeywords.end()) {
       throw ast_.ErrorAt(raw.keyword_at, UnknownKeywordMessage(word));

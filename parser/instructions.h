@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "parser/ast.h"
+#include "parser/chmod.h"
+#include "parser/duration.h"
 #include "parser/shell_word.h"
 
 namespace imgbuild::parser {
@@ -38,21 +40,33 @@ struct FromCommand {
   std::string platform;  ///< --platform value, "" when absent.
 };
 
-/// One RUN --mount.
+/// One RUN --mount. After expansion (and at parse time when no value uses
+/// a variable) BuildKit's defaults are filled in, so a builder reads the
+/// fields as they are.
 struct Mount {
   enum class Type { kBind, kCache, kTmpfs, kSecret, kSsh };
   enum class Sharing { kShared, kPrivate, kLocked };
   Type type = Type::kBind;
-  std::string target;      ///< Where it appears in the container.
-  std::string source;      ///< Path in `from` (bind, cache).
+  /// Where it appears in the container; relative to WORKDIR when not
+  /// absolute. Secret: /run/secrets/<id> unless exposed only as `env`, or
+  /// "" then. Ssh: /run/buildkit/ssh_agent.<n> by default.
+  std::string target;
+  std::string source;      ///< Path in `from` (bind, cache); secret: names the secret, like `id`.
   std::string from;        ///< Stage or image providing `source`; "" for the context.
-  std::string id;          ///< cache, secret and ssh id.
-  bool read_only = false;
+  /// Cache: defaults to the cleaned target. Secret: `source`, else `id`,
+  /// else the target's base name. Ssh: "default".
+  std::string id;
+  bool read_only = false;  ///< Default: true for bind, secret and ssh.
   Sharing sharing = Sharing::kShared;
+  /// Unset means the type's default: 0755 root-owned cache directory,
+  /// 0400 secret file, 0600 ssh socket, all owned by uid/gid 0.
   std::optional<uint32_t> mode, uid, gid;
-  std::optional<uint64_t> size_bytes;  ///< tmpfs size.
-  bool required = false;   ///< secret and ssh.
-  std::string env;         ///< secret exposed as this environment variable.
+  std::optional<uint64_t> size_bytes;  ///< tmpfs size; unset means no limit.
+  bool required = false;   ///< secret and ssh: fail when not provided.
+  /// Secret exposed as this environment variable ("" = not exposed);
+  /// `env=` without a name uses the id.
+  std::string env;
+  std::string spec;        ///< The --mount value as written, parsed again on expansion.
 };
 
 /// Mount type name as written in a recipe: "bind", "cache", ...
@@ -74,7 +88,7 @@ struct EntrypointCommand { CommandLine command; };
 /// SHELL ["executable", "parameters"]
 struct ShellCommand { std::vector<std::string> shell; };
 struct LabelCommand { std::vector<KeyValue> labels; };
-/// EXPOSE 80 53/udp 8000-8010/tcp
+/// EXPOSE 80 53/udp 8000-8010/tcp (after expansion: one port per element).
 struct ExposeCommand { std::vector<std::string> ports; };
 struct EnvCommand { std::vector<KeyValue> vars; };
 
@@ -85,8 +99,9 @@ struct ArgDeclaration {
 };
 struct ArgCommand { std::vector<ArgDeclaration> args; };
 
-/// COPY and ADD: [--from=S] [--chown=U:G] [--chmod=M] [--link] [--parents]
-/// [--exclude=P]... ADD only: [--checksum=D] [--keep-git-dir[=B]] [--unpack[=B]]
+/// COPY and ADD: [--chown=U:G] [--chmod=M] [--link] [--exclude=P]...
+/// COPY only: [--from=S] [--parents]. ADD only: [--checksum=D]
+/// [--keep-git-dir[=B]] [--unpack[=B]].
 struct CopyCommand {
   bool is_add = false;
   std::vector<std::string> sources;  ///< Heredoc sources appear as their `<<NAME` word.
@@ -97,10 +112,10 @@ struct CopyCommand {
   bool link = false;
   bool parents = false;
   std::vector<std::string> excludes;
-  std::string checksum;
+  std::string checksum;  ///< "sha256:<hex>", "sha384:<hex>" or "sha512:<hex>".
   bool keep_git_dir = false;
   std::optional<bool> unpack;
-  std::vector<Heredoc> heredocs;
+  std::vector<Heredoc> heredocs;  ///< Bodies of the heredoc sources; expanded unless quoted.
 };
 
 struct VolumeCommand { std::vector<std::string> paths; };
@@ -145,38 +160,28 @@ struct Instruction {
   Command command;
 };
 
-/// Gives meaning to `raw`: splits its arguments the way its keyword wants,
-/// checks every flag (unknown flag, missing value, bad value) and the
-/// argument count. Throws ParseError pointing into `ast`.
+/// Gives meaning to `raw`: splits its arguments the way its keyword wants
+/// (BuildKit's line parsers: ENV/LABEL/ARG keep quotes in their words for
+/// expansion; COPY/ADD/VOLUME/EXPOSE/FROM split at blanks), checks every
+/// flag (unknown flag, missing value, bad value, repeats) and the argument
+/// count, parses ONBUILD's trigger, and checks values that use no variable
+/// (--chmod, --checksum, --mount, EXPOSE ports, STOPSIGNAL). Throws
+/// ParseError pointing at the flag or instruction in `ast`.
 Instruction ParseInstruction(const RawInstruction& raw, const Ast& ast);
 
-/// Substitutes variables in the fields Docker expands for this keyword
-/// (ADD COPY ENV EXPOSE FROM LABEL STOPSIGNAL USER VOLUME WORKDIR, ARG
-/// defaults, RUN --mount values). RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK
-/// and ONBUILD are left alone. Names looked up go into `used`. Throws
-/// ParseError pointing at the instruction.
+/// Substitutes variables in the fields Docker expands for this keyword:
+/// COPY/ADD sources (not heredoc words), destination, --from, --chown,
+/// --chmod, --checksum and unquoted heredoc bodies (quotes in a body stay
+/// literal, as BuildKit does); ENV and LABEL keys and values; EXPOSE ports
+/// (one word may become several; protocols are lower-cased); FROM image
+/// and --platform; STOPSIGNAL, USER, WORKDIR, VOLUME; ARG defaults; RUN
+/// --mount values (mounts are parsed again, defaults filled). RUN, CMD,
+/// ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER are left alone.
+/// Then checks what Docker checks on the result. Names looked up go into
+/// `used`. Throws ParseError pointing at the instruction.
 void ExpandInstruction(Instruction& instruction, const WordExpander& expander,
                        const VarLookup& lookup, const Ast& ast,
                        std::set<std::string>* used = nullptr);
-
-/// Parses a Go-style duration ("30s", "1m30s", "1.5h", "250ms") into
-/// nanoseconds. Throws Error naming `text`.
-int64_t ParseDuration(std::string_view text);
-
-/// A --chmod value: octal ("755", "0644") or symbolic ("u=rwx,g=rx,o=",
-/// "+x", "a-w", "u+X"), validated when parsed.
-class ChmodSpec {
- public:
-  /// Throws Error when `text` is neither form.
-  static ChmodSpec Parse(std::string_view text);
-  /// The permission bits for a file whose current mode is `mode`.
-  uint32_t Apply(uint32_t mode, bool is_directory) const;
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  std::optional<uint32_t> octal_;
-};
 
 }  // namespace imgbuild::parser
 
