@@ -1,9 +1,9 @@
-#include "builder/cli.h"
+#include "builder/commands.h"
 
 namespace imgbuild::cli {
 
 std::vector<CommandSpec> AllCommands() {
-  return {};
+  return {ParseCommand()};
 }
 
 }  // namespace imgbuild::cli

@@ -1,0 +1,2 @@
+# a recipe without a stage
+ARG VERSION=1
