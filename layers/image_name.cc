@@ -111,6 +111,15 @@ ImageName ImageName::Parse(std::string_view text) {
   return image;
 }
 
+bool ImageName::IsValid(std::string_view text) {
+  try {
+    Parse(text);
+    return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 std::string ImageName::ToString() const {
   return (domain.empty() ? "" : domain + "/") + path + ":" + tag;
 }

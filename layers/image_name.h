@@ -19,6 +19,8 @@ struct ImageName {
   /// ("app@sha256:…") are rejected: a store name always carries a tag.
   /// Throws Error quoting `text` and saying what is wrong.
   static ImageName Parse(std::string_view text);
+  /// Whether Parse would accept `text`.
+  static bool IsValid(std::string_view text);
 
   /// The name as written, with its tag: "app:latest", "host:5000/ns/app:tag".
   std::string ToString() const;
