@@ -319,10 +319,10 @@ void Store::Tag(std::string_view name, const Descriptor& target) const {
     Fail("cannot tag {}: {} has media type \"{}\", not a manifest or index", normalized,
          target.digest.ToString(), target.media_type);
   }
-  CheckComplete(target, normalized);
   Descriptor entry = target;
   entry.annotations[std::string(annotations::kRefName)] = normalized;
   entry.annotations[std::string(annotations::kContainerdImageName)] = ImageName::Parse(name).FullyQualified();
+  CheckComplete(entry, normalized);
   UpdateIndexJson([&](Index& index) {
     std::erase_if(index.manifests, [&](const Descriptor& d) { return RefName(d) == normalized; });
     index.manifests.push_back(entry);
