@@ -5,10 +5,10 @@
 #include <set>
 
 #include "layers/store.h"
-#include "layers/store_prune.h"
 #include "layers/store_walk.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/human_size.h"
 
 namespace imgbuild::layers {
 namespace {

@@ -51,7 +51,7 @@ struct FsckReport {
 
 struct FsckOptions {
   /// More roots besides index.json, as in PruneOptions.
-  std::vector<Descriptor> extra_roots;
+  std::vector<Descriptor> extra_roots{};
 };
 
 /// Verifies the store. Problems are reported, not thrown; Error is thrown

@@ -10,6 +10,7 @@
 #include "layers/store_walk.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/human_size.h"
 
 namespace imgbuild::layers {
 namespace {
@@ -98,15 +99,6 @@ std::string PruneReport::Summary() const {
   return fmt::format("{} {} and {}, {} {}", dry_run ? "would remove" : "removed",
                      Plural(removed_blobs.size(), "blob"), Plural(removed_temp_files.size(), "temporary file"),
                      dry_run ? "would free" : "freed", HumanSize(bytes_freed));
-}
-
-std::string HumanSize(int64_t bytes) {
-  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return fmt::format("{} B", bytes);
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  for (value /= 1024; value >= 1024 && unit + 1 < std::size(kUnits); value /= 1024) ++unit;
-  return fmt::format("{:.1f} {}", value, kUnits[unit]);
 }
 
 }  // namespace imgbuild::layers

@@ -23,7 +23,7 @@ struct PruneOptions {
   /// Report what would be removed without removing it.
   bool dry_run = false;
   /// More roots besides index.json (build cache records will add theirs).
-  std::vector<Descriptor> extra_roots;
+  std::vector<Descriptor> extra_roots{};
 };
 
 struct PruneReport {
@@ -44,9 +44,6 @@ struct PruneReport {
 /// missing or unreadable (what it references is unknown; fix or untag it
 /// first) or index.json is invalid; throws on I/O failure.
 PruneReport Prune(const Store& store, const PruneOptions& options = {});
-
-/// "1.2 MiB", "512 B": sizes for humans.
-std::string HumanSize(int64_t bytes);
 
 }  // namespace imgbuild::layers
 
