@@ -31,7 +31,7 @@ class StoreFsckTest : public ::testing::Test {
 
   TempDir dir_;
   Store store_{dir_.path()};
-  testing::TestImage app_ = testing::PutSyntheticImage(store_, "app");
+  store_testing::TestImage app_ = store_testing::PutSyntheticImage(store_, "app");
 };
 
 TEST_F(StoreFsckTest, CleanStoreIsConsistent) {
@@ -117,8 +117,8 @@ TEST_F(StoreFsckTest, FindsSizeMismatchesAndInvalidContent) {
 }
 
 TEST_F(StoreFsckTest, FindsABrokenIndexJsonAndStrayFiles) {
-  testing::WriteTextFile(store_.root() + "/blobs/sha256/not-a-digest", "x");
-  testing::WriteTextFile(store_.root() + "/blobs/md5/abc", "x");
+  store_testing::WriteTextFile(store_.root() + "/blobs/sha256/not-a-digest", "x");
+  store_testing::WriteTextFile(store_.root() + "/blobs/md5/abc", "x");
   WriteFileAtomically(store_.IndexPath(), "{\"schemaVersion\":2,\"manifests\":[{}]}");
   FsckReport report = Fsck(store_);
   FsckIssue layout = Only(report, Kind::kBadLayout);

@@ -25,8 +25,8 @@ class StoreNamesTest : public ::testing::Test {
  protected:
   TempDir dir_;
   Store store_{dir_.path()};
-  testing::TestImage app_ = testing::PutSyntheticImage(store_, "app");
-  testing::TestImage web_ = testing::PutSyntheticImage(store_, "web");
+  store_testing::TestImage app_ = store_testing::PutSyntheticImage(store_, "app");
+  store_testing::TestImage web_ = store_testing::PutSyntheticImage(store_, "web");
 };
 
 TEST_F(StoreNamesTest, TagRecordsNormalisedAndContainerdNames) {

@@ -39,7 +39,7 @@ class StorePruneTest : public ::testing::Test {
 };
 
 TEST_F(StorePruneTest, RemovesUnreferencedBlobsAndStaleTempFiles) {
-  testing::TestImage app = testing::PutSyntheticImage(store_, "app");
+  store_testing::TestImage app = store_testing::PutSyntheticImage(store_, "app");
   store_.Tag("app", app.manifest);
   Digest orphan = store_.PutBlob("orphan blob");
   LeaveStaleTempFile(store_, "half a blob");
@@ -61,8 +61,8 @@ TEST_F(StorePruneTest, RemovesUnreferencedBlobsAndStaleTempFiles) {
 }
 
 TEST_F(StorePruneTest, UntaggedImageGoesButSharedLayersStay) {
-  testing::TestImage base = testing::PutSyntheticImage(store_, "base", 1);
-  testing::TestImage app = testing::PutSyntheticImage(store_, "app", 1, base.layers);
+  store_testing::TestImage base = store_testing::PutSyntheticImage(store_, "base", 1);
+  store_testing::TestImage app = store_testing::PutSyntheticImage(store_, "app", 1, base.layers);
   store_.Tag("base", base.manifest);
   store_.Tag("app", app.manifest);
   ASSERT_TRUE(store_.Untag("base"));
@@ -75,8 +75,8 @@ TEST_F(StorePruneTest, UntaggedImageGoesButSharedLayersStay) {
 }
 
 TEST_F(StorePruneTest, FollowsNestedIndexes) {
-  testing::TestImage amd = testing::PutSyntheticImage(store_, "amd");
-  testing::TestImage arm = testing::PutSyntheticImage(store_, "arm");
+  store_testing::TestImage amd = store_testing::PutSyntheticImage(store_, "amd");
+  store_testing::TestImage arm = store_testing::PutSyntheticImage(store_, "arm");
   Index inner;
   inner.manifests = {arm.manifest};
   Descriptor inner_descriptor = store_.PutIndex(inner);
@@ -101,7 +101,7 @@ TEST_F(StorePruneTest, GracePeriodAndExtraRootsKeepBlobs) {
   EXPECT_TRUE(Prune(store_, {.grace_period = std::chrono::seconds(3600)}).removed_blobs.empty());
   EXPECT_TRUE(store_.HasBlob(fresh));
 
-  testing::TestImage cached = testing::PutSyntheticImage(store_, "cached");
+  store_testing::TestImage cached = store_testing::PutSyntheticImage(store_, "cached");
   PruneReport report = Prune(store_, {.extra_roots = {cached.manifest}});
   EXPECT_EQ(report.removed_blobs, std::vector<Digest>{fresh});
   EXPECT_TRUE(store_.HasBlob(cached.layers[0].digest));
@@ -116,7 +116,7 @@ TEST_F(StorePruneTest, LiveWritersKeepTheirTempFiles) {
 }
 
 TEST_F(StorePruneTest, RefusesWhenAReferencedManifestIsMissing) {
-  testing::TestImage app = testing::PutSyntheticImage(store_, "app");
+  store_testing::TestImage app = store_testing::PutSyntheticImage(store_, "app");
   store_.Tag("app", app.manifest);
   Digest orphan = store_.PutBlob("orphan");
   std::filesystem::remove(store_.BlobPath(app.manifest.digest));

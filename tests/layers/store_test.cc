@@ -67,20 +67,20 @@ TEST(StoreTest, CreatesAnOciLayout) {
 
 TEST(StoreTest, AdoptsAnExistingLayoutAndRejectsOtherVersions) {
   TempDir dir;
-  testing::WriteTextFile(dir.path() + "/a/oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
-  testing::WriteTextFile(dir.path() + "/a/index.json", R"({"schemaVersion": 2, "manifests": []})");
+  store_testing::WriteTextFile(dir.path() + "/a/oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
+  store_testing::WriteTextFile(dir.path() + "/a/index.json", R"({"schemaVersion": 2, "manifests": []})");
   Store adopted(dir.path() + "/a");
   EXPECT_EQ(Read(dir.path() + "/a/index.json"), R"({"schemaVersion": 2, "manifests": []})");
   EXPECT_TRUE(fs::is_directory(adopted.TempDir()));
 
-  testing::WriteTextFile(dir.path() + "/b/oci-layout", R"({"imageLayoutVersion":"2.0.0"})");
+  store_testing::WriteTextFile(dir.path() + "/b/oci-layout", R"({"imageLayoutVersion":"2.0.0"})");
   ExpectErrorContains([&] { Store store(dir.path() + "/b"); },
                       {dir.path() + "/b/oci-layout", "imageLayoutVersion \"2.0.0\" is not supported"});
 }
 
 TEST(StoreTest, FailsClearlyWhenTheRootCannotBeCreated) {
   TempDir dir;
-  testing::WriteTextFile(dir.path() + "/file", "x");
+  store_testing::WriteTextFile(dir.path() + "/file", "x");
   ExpectErrorContains([&] { Store store(dir.path() + "/file/root"); }, {"create store directory", "/file/root"});
 }
 
@@ -196,7 +196,7 @@ TEST(StoreTest, ReadBlobDetectsCorruptionAndSizeMismatch) {
 TEST(StoreTest, ReadsTypedDocumentsNamingTheirDigest) {
   TempDir dir;
   Store store(dir.path());
-  testing::TestImage image = testing::PutSyntheticImage(store, "app");
+  store_testing::TestImage image = store_testing::PutSyntheticImage(store, "app");
   EXPECT_EQ(store.ReadManifest(image.manifest).layers, image.layers);
   EXPECT_EQ(store.ReadConfig(image.config).diff_ids.size(), 2u);
   Descriptor bogus = DescribeBytes(media_types::kOciManifest, "[]");
@@ -281,7 +281,7 @@ TEST(StoreConcurrencyTest, ProcessesWritingTheSameBlob) {
 TEST(StoreConcurrencyTest, ProcessesTaggingConcurrentlyLoseNoUpdate) {
   TempDir dir;
   Store store(dir.path());
-  testing::TestImage image = testing::PutSyntheticImage(store, "shared");
+  store_testing::TestImage image = store_testing::PutSyntheticImage(store, "shared");
   RunInChildren(4, [&](int child) {
     Store own(dir.path());
     for (int i = 0; i < 10; ++i) own.Tag(fmt::format("app{}:{}", child, i), image.manifest);

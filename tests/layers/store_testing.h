@@ -15,7 +15,7 @@
 #include "layers/store.h"
 #include "util/fd.h"
 
-namespace imgbuild::layers::testing {
+namespace imgbuild::layers::store_testing {
 
 struct TestImage {
   Descriptor manifest;
@@ -47,7 +47,7 @@ struct CommandResult {
 };
 
 /// Runs `command` with sh -c; returns its exit code and output.
-inline CommandResult Run(const std::string& command) {
+inline CommandResult RunCommand(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return result;
@@ -60,7 +60,7 @@ inline CommandResult Run(const std::string& command) {
 
 /// Whether `tool` is on PATH.
 inline bool HaveTool(const std::string& tool) {
-  return Run("command -v " + tool).exit_code == 0;
+  return RunCommand("command -v " + tool).exit_code == 0;
 }
 
 inline void WriteTextFile(const std::string& path, const std::string& text) {
@@ -72,7 +72,7 @@ inline void WriteTextFile(const std::string& path, const std::string& text) {
 /// the files under `tree` (deterministic flags), an OCI config and manifest.
 inline TestImage PutTarImage(const Store& store, const std::string& tree, const std::string& work_dir) {
   std::string tar = work_dir + "/layer.tar";
-  CommandResult made = Run("tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C '" + tree +
+  CommandResult made = RunCommand("tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C '" + tree +
                            "' -cf '" + tar + "' . && gzip -n -k -f '" + tar + "'");
   if (made.exit_code != 0) throw Error("building the test layer failed: " + made.output);
   std::string gz = ReadFileToString(tar + ".gz", 64 << 20);
@@ -88,6 +88,6 @@ inline TestImage PutTarImage(const Store& store, const std::string& tree, const 
   return TestImage{manifest, config_descriptor, layers};
 }
 
-}  // namespace imgbuild::layers::testing
+}  // namespace imgbuild::layers::store_testing
 
 #endif  // IMGBUILD_TESTS_LAYERS_STORE_TESTING_H_
