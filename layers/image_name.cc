@@ -10,8 +10,12 @@ namespace {
 constexpr size_t kMaxNameLength = 255;
 constexpr size_t kMaxTagLength = 128;
 
-bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool IsWordChar(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsLowerAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool IsWordChar(char c) {
+  return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z') || c == '_';
+}
 
 // Docker's rule: the first component is a registry host when it contains '.'
 // or ':', is "localhost", or has upper-case letters.
@@ -97,7 +101,9 @@ std::string ParseRepository(std::string_view name, ImageName* image) {
 
 ImageName ImageName::Parse(std::string_view text) {
   auto fail = [&](const std::string& problem) { Fail("invalid image name \"{}\": {}", text, problem); };
-  if (text.find('@') != std::string_view::npos) fail("a digest reference cannot name a stored image; give a tag");
+  if (text.find('@') != std::string_view::npos) {
+    fail("a digest reference cannot name a stored image; give a tag");
+  }
   size_t slash = text.rfind('/');
   size_t colon = text.rfind(':');
   bool has_tag = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
@@ -111,12 +117,11 @@ ImageName ImageName::Parse(std::string_view text) {
   return image;
 }
 
-bool ImageName::IsValid(std::string_view text) {
+std::optional<ImageName> ImageName::TryParse(std::string_view text) {
   try {
-    Parse(text);
-    return true;
+    return Parse(text);
   } catch (const Error&) {
-    return false;
+    return std::nullopt;
   }
 }
 

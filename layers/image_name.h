@@ -3,6 +3,7 @@
 #ifndef IMGBUILD_LAYERS_IMAGE_NAME_H_
 #define IMGBUILD_LAYERS_IMAGE_NAME_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,8 @@ struct ImageName {
   /// ("app@sha256:…") are rejected: a store name always carries a tag.
   /// Throws Error quoting `text` and saying what is wrong.
   static ImageName Parse(std::string_view text);
-  /// Whether Parse would accept `text`.
-  static bool IsValid(std::string_view text);
+  /// Like Parse, but nullopt instead of an Error.
+  static std::optional<ImageName> TryParse(std::string_view text);
 
   /// The name as written, with its tag: "app:latest", "host:5000/ns/app:tag".
   std::string ToString() const;

@@ -15,15 +15,18 @@ std::string EscapeLikeGo(const std::string& text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else if (c == '\xe2' && i + 2 < text.size() && text[i + 1] == '\x80' &&
-             (text[i + 2] == '\xa8' || text[i + 2] == '\xa9')) {
+    bool line_separator = c == '\xe2' && i + 2 < text.size() && text[i + 1] == '\x80' &&
+                          (text[i + 2] == '\xa8' || text[i + 2] == '\xa9');
+    if (line_separator) {
       out += text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
       i += 2;
-    } else {
-      out += c;
+      continue;
+    }
+    switch (c) {
+      case '<': out += "\\u003c"; break;
+      case '>': out += "\\u003e"; break;
+      case '&': out += "\\u0026"; break;
+      default: out += c;
     }
   }
   return out;
@@ -85,7 +88,9 @@ void JsonObjectReader::ExpectKind(std::string_view key, const nlohmann::json& va
   if (!ok) FailAt(key, fmt::format("expected {}, got {}", wanted, Describe(value)));
 }
 
-bool JsonObjectReader::Has(std::string_view key) const { return Find(key) != nullptr; }
+bool JsonObjectReader::Has(std::string_view key) const {
+  return Find(key) != nullptr;
+}
 
 std::string JsonObjectReader::String(std::string_view key) const {
   const nlohmann::json& value = Require(key);

@@ -273,9 +273,15 @@ Json ToJson(const ImageConfig& config) {
   return json;
 }
 
-std::string Serialize(const Manifest& manifest) { return DumpCanonicalJson(ToJson(manifest)); }
-std::string Serialize(const Index& index) { return DumpCanonicalJson(ToJson(index)); }
-std::string Serialize(const ImageConfig& config) { return DumpCanonicalJson(ToJson(config)); }
+std::string Serialize(const Manifest& manifest) {
+  return DumpCanonicalJson(ToJson(manifest));
+}
+std::string Serialize(const Index& index) {
+  return DumpCanonicalJson(ToJson(index));
+}
+std::string Serialize(const ImageConfig& config) {
+  return DumpCanonicalJson(ToJson(config));
+}
 
 Manifest ParseManifest(std::string_view json, std::string_view origin) {
   nlohmann::json document = ParseJsonDocument(json, origin);

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <system_error>
 #include <map>
+#include <optional>
+#include <set>
+#include <system_error>
 #include <tuple>
 
 #include <fmt/ranges.h>
@@ -79,7 +81,8 @@ std::string RefName(const Descriptor& descriptor) {
 void SortEntries(Index& index) {
   std::sort(index.manifests.begin(), index.manifests.end(), [](const Descriptor& a, const Descriptor& b) {
     std::string name_a = RefName(a), name_b = RefName(b);
-    return std::make_tuple(name_a.empty(), name_a, a.digest) < std::make_tuple(name_b.empty(), name_b, b.digest);
+    return std::make_tuple(name_a.empty(), name_a, a.digest) <
+           std::make_tuple(name_b.empty(), name_b, b.digest);
   });
 }
 
@@ -87,11 +90,12 @@ void SortEntries(Index& index) {
                                const std::string& root) {
   std::vector<std::string> names;
   for (const StoreImage& image : images) {
-    if (!image.name.empty() && names.size() < kMaxListedNames) names.push_back(image.name);
+    if (!image.name.empty()) names.push_back(image.name);
   }
   if (names.empty()) Fail("no image \"{}\" in store {}: it holds no named images", text, root);
-  Fail("no image \"{}\" in store {}; it holds {}{}", text, root, fmt::join(names, ", "),
-       names.size() < images.size() ? ", ..." : "");
+  bool more = names.size() > kMaxListedNames;
+  names.resize(std::min(names.size(), kMaxListedNames));
+  Fail("no image \"{}\" in store {}; it holds {}{}", text, root, fmt::join(names, ", "), more ? ", ..." : "");
 }
 
 // The image whose digest starts with `text` ("sha256:ab12" or "ab12").
@@ -114,7 +118,8 @@ Descriptor ResolveDigestPrefix(const std::vector<StoreImage>& images, const std:
   if (matches.empty()) FailNotFound(images, text, root);
   std::vector<std::string> digests;
   for (const auto& [digest, descriptor] : matches) digests.push_back(digest.ToString());
-  Fail("\"{}\" is ambiguous in store {}: it prefixes {}; give more digits", text, root, fmt::join(digests, ", "));
+  Fail("\"{}\" is ambiguous in store {}: it prefixes {}; give more digits", text, root,
+       fmt::join(digests, ", "));
 }
 
 }  // namespace
@@ -137,7 +142,9 @@ std::string ResolveStoreRoot(std::string_view flag, const StoreRootEnvironment& 
   if (!flag.empty()) return AbsolutePath(std::string(flag));
   if (!env.imgbuild_root.empty()) return AbsolutePath(env.imgbuild_root);
   if (env.uid == 0) return "/var/lib/imgbuild";
-  if (env.home.empty()) Fail("cannot place the image store: no home directory; pass --root or set IMGBUILD_ROOT");
+  if (env.home.empty()) {
+    Fail("cannot place the image store: no home directory; pass --root or set IMGBUILD_ROOT");
+  }
   return AbsolutePath(env.home + "/.local/share/imgbuild");
 }
 
@@ -157,18 +164,19 @@ void Store::CheckLayoutFile() const {
 
 bool Store::IsInitialised() const {
   return Exists(root_ + "/oci-layout") && Exists(IndexPath()) && Exists(root_ + "/blobs/sha256") &&
-         Exists(TempDir());
+         Exists(TempFilesDir());
 }
 
 void Store::Initialise() const {
-  CreateDirectories(TempDir());
+  CreateDirectories(TempFilesDir());
   FileLock lock = Lock(FileLock::Mode::kExclusive);
   CreateDirectories(root_ + "/blobs/sha256");
   if (!Exists(root_ + "/oci-layout")) {
     WriteFileAtomically(root_ + "/oci-layout",
-                        DumpCanonicalJson({{"imageLayoutVersion", std::string(kLayoutVersion)}}), TempDir());
+                        DumpCanonicalJson({{"imageLayoutVersion", std::string(kLayoutVersion)}}),
+                        TempFilesDir());
   }
-  if (!Exists(IndexPath())) WriteFileAtomically(IndexPath(), Serialize(Index{}), TempDir());
+  if (!Exists(IndexPath())) WriteFileAtomically(IndexPath(), Serialize(Index{}), TempFilesDir());
 }
 
 FileLock Store::Lock(FileLock::Mode mode) const {
@@ -179,7 +187,9 @@ std::string Store::BlobPath(const Digest& digest) const {
   return root_ + "/blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
 }
 
-bool Store::HasBlob(const Digest& digest) const { return IsRegularFile(BlobPath(digest)); }
+bool Store::HasBlob(const Digest& digest) const {
+  return IsRegularFile(BlobPath(digest));
+}
 
 int64_t Store::BlobSize(const Digest& digest) const {
   struct stat info {};
@@ -203,7 +213,7 @@ BlobWriter Store::NewBlob(DigestAlgorithm algorithm) const {
   // The shared lock keeps Prune from taking the new, not yet flocked, temp
   // file for a crashed writer's leftover.
   FileLock lock = Lock(FileLock::Mode::kShared);
-  return BlobWriter(TempDir(), root_ + "/blobs", algorithm);
+  return BlobWriter(TempFilesDir(), root_ + "/blobs", algorithm);
 }
 
 Digest Store::PutBlob(std::string_view bytes) const {
@@ -291,7 +301,7 @@ BlobScan Store::ScanBlobs() const {
 
 std::vector<std::string> Store::ListTempFiles() const {
   std::vector<std::string> paths;
-  for (const std::string& name : SortedEntries(TempDir())) paths.push_back(TempDir() + "/" + name);
+  for (const std::string& name : SortedEntries(TempFilesDir())) paths.push_back(TempFilesDir() + "/" + name);
   return paths;
 }
 
@@ -304,7 +314,7 @@ void Store::UpdateIndexJson(const std::function<bool(Index&)>& change) const {
   Index index = ReadIndexJson();
   if (!change(index)) return;
   SortEntries(index);
-  WriteFileAtomically(IndexPath(), Serialize(index), TempDir());
+  WriteFileAtomically(IndexPath(), Serialize(index), TempFilesDir());
 }
 
 void Store::CheckComplete(const Descriptor& target, std::string_view name) const {
@@ -314,14 +324,15 @@ void Store::CheckComplete(const Descriptor& target, std::string_view name) const
 }
 
 void Store::Tag(std::string_view name, const Descriptor& target) const {
-  std::string normalized = ImageName::Parse(name).ToString();
+  ImageName image = ImageName::Parse(name);
+  std::string normalized = image.ToString();
   if (!IsManifestMediaType(target.media_type) && !IsIndexMediaType(target.media_type)) {
     Fail("cannot tag {}: {} has media type \"{}\", not a manifest or index", normalized,
          target.digest.ToString(), target.media_type);
   }
   Descriptor entry = target;
   entry.annotations[std::string(annotations::kRefName)] = normalized;
-  entry.annotations[std::string(annotations::kContainerdImageName)] = ImageName::Parse(name).FullyQualified();
+  entry.annotations[std::string(annotations::kContainerdImageName)] = image.FullyQualified();
   CheckComplete(entry, normalized);
   UpdateIndexJson([&](Index& index) {
     std::erase_if(index.manifests, [&](const Descriptor& d) { return RefName(d) == normalized; });
@@ -333,10 +344,11 @@ void Store::Tag(std::string_view name, const Descriptor& target) const {
 bool Store::Untag(std::string_view name) const {
   // An invalid name can still match an entry another tool wrote.
   std::set<std::string> names = {std::string(name)};
-  if (ImageName::IsValid(name)) names.insert(ImageName::Parse(name).ToString());
+  if (std::optional<ImageName> image = ImageName::TryParse(name)) names.insert(image->ToString());
   bool removed = false;
   UpdateIndexJson([&](Index& index) {
-    removed = std::erase_if(index.manifests, [&](const Descriptor& d) { return names.contains(RefName(d)); }) > 0;
+    removed =
+        std::erase_if(index.manifests, [&](const Descriptor& d) { return names.contains(RefName(d)); }) > 0;
     return removed;
   });
   return removed;
@@ -361,14 +373,15 @@ Descriptor Store::Resolve(std::string_view name_or_digest) const {
     return nullptr;
   };
   const StoreImage* found = find([&](const StoreImage& image) { return image.name == text; });
-  if (found == nullptr && ImageName::IsValid(text)) {
-    ImageName wanted = ImageName::Parse(text);
-    found = find([&](const StoreImage& image) { return image.name == wanted.ToString(); });
-    if (found == nullptr) {
-      found = find([&](const StoreImage& image) {
-        return ImageName::IsValid(image.name) && ImageName::Parse(image.name).FullyQualified() == wanted.FullyQualified();
-      });
-    }
+  std::optional<ImageName> wanted = ImageName::TryParse(text);
+  if (found == nullptr && wanted) {
+    found = find([&](const StoreImage& image) { return image.name == wanted->ToString(); });
+  }
+  if (found == nullptr && wanted) {
+    found = find([&](const StoreImage& image) {
+      std::optional<ImageName> stored = ImageName::TryParse(image.name);
+      return stored && stored->FullyQualified() == wanted->FullyQualified();
+    });
   }
   if (found != nullptr) return found->descriptor;
   return ResolveDigestPrefix(images, text, root_);
@@ -384,7 +397,7 @@ void Store::WriteMetadata(const std::string& path, std::string_view bytes, const
     Fail("refusing to write {}: store metadata belongs under {}", path, MetadataDir());
   }
   CreateDirectories(ParentDirectory(path));
-  WriteFileAtomically(path, bytes, TempDir());
+  WriteFileAtomically(path, bytes, TempFilesDir());
 }
 
 }  // namespace imgbuild::layers

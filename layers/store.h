@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,7 +75,7 @@ class Store {
   /// ROOT/.imgbuild: home of imgbuild's own records.
   std::string MetadataDir() const { return root_ + "/.imgbuild"; }
   /// ROOT/.imgbuild/tmp: temporary files (same filesystem as the blobs).
-  std::string TempDir() const { return MetadataDir() + "/tmp"; }
+  std::string TempFilesDir() const { return MetadataDir() + "/tmp"; }
 
   /// Takes the store lock (.imgbuild/lock). Exclusive for read-modify-write
   /// of index.json or metadata; shared to keep Prune away. Never take it
@@ -97,7 +96,8 @@ class Store {
   BlobWriter NewBlob(DigestAlgorithm algorithm = DigestAlgorithm::kSha256) const;
   /// Writes `bytes` as a blob and returns its sha256 digest.
   Digest PutBlob(std::string_view bytes) const;
-  /// Serialises and stores a document; returns its descriptor.
+  /// Serialise and store a document; return its descriptor, whose media
+  /// type is the document's own (an OCI one when empty; configs are OCI).
   Descriptor PutManifest(const Manifest& manifest) const;
   Descriptor PutIndex(const Index& index) const;
   Descriptor PutConfig(const ImageConfig& config) const;

@@ -67,7 +67,9 @@ void CheckNamesUnique(const Index& index, const std::string& path, FsckReport& r
     if (name != entry.annotations.end()) ++counts[name->second];
   }
   for (const auto& [name, count] : counts) {
-    if (count > 1) Add(report, Kind::kBadLayout, path, fmt::format("{} entries are named \"{}\"", count, name));
+    if (count > 1) {
+      Add(report, Kind::kBadLayout, path, fmt::format("{} entries are named \"{}\"", count, name));
+    }
   }
 }
 
@@ -105,7 +107,9 @@ void ReportStaleTempFiles(const Store& store, FsckReport& report) {
   // Under the shared lock no temp file is between creation and its flock.
   FileLock lock = store.Lock(FileLock::Mode::kShared);
   for (const std::string& path : store.ListTempFiles()) {
-    if (IsAbandonedTempFile(path)) Add(report, Kind::kStaleTempFile, path, "left by a writer that died (prune removes it)");
+    if (IsAbandonedTempFile(path)) {
+      Add(report, Kind::kStaleTempFile, path, "left by a writer that died (prune removes it)");
+    }
   }
 }
 

@@ -99,8 +99,9 @@ PruneReport Prune(const Store& store, const PruneOptions& options) {
 
 std::string PruneReport::Summary() const {
   return fmt::format("{} {} and {}, {} {}", dry_run ? "would remove" : "removed",
-                     Plural(removed_blobs.size(), "blob"), Plural(removed_temp_files.size(), "temporary file"),
-                     dry_run ? "would free" : "freed", HumanSize(bytes_freed));
+                     Plural(removed_blobs.size(), "blob"),
+                     Plural(removed_temp_files.size(), "temporary file"), dry_run ? "would free" : "freed",
+                     HumanSize(bytes_freed));
 }
 
 }  // namespace imgbuild::layers

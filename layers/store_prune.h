@@ -27,7 +27,7 @@ struct PruneOptions {
 };
 
 struct PruneReport {
-  std::vector<Digest> removed_blobs;             // sorted
+  std::vector<Digest> removed_blobs;            // sorted
   std::vector<std::string> removed_temp_files;  // paths
   int64_t bytes_freed = 0;
   bool dry_run = false;  // Nothing was actually removed.

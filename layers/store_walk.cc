@@ -47,13 +47,15 @@ class Walker {
     std::string digest = descriptor.digest.ToString();
     if (!store_.HasBlob(descriptor.digest)) {
       Problem(ReferenceProblem::Kind::kMissing, descriptor,
-              fmt::format("blob {} ({}) referenced by {} is missing", digest, descriptor.media_type, item.referrer));
+              fmt::format("blob {} ({}) referenced by {} is missing", digest, descriptor.media_type,
+                          item.referrer));
       return;
     }
     int64_t size = store_.BlobSize(descriptor.digest);
     if (size != descriptor.size) {
-      Problem(ReferenceProblem::Kind::kSizeMismatch, descriptor,
-              fmt::format("blob {} is {} bytes but {} says {}", digest, size, item.referrer, descriptor.size));
+      Problem(
+          ReferenceProblem::Kind::kSizeMismatch, descriptor,
+          fmt::format("blob {} is {} bytes but {} says {}", digest, size, item.referrer, descriptor.size));
       return;
     }
     try {
@@ -96,7 +98,8 @@ class Walker {
   void VisitIndex(const Descriptor& descriptor) {
     Index index = store_.ReadIndex(descriptor);
     for (size_t i = 0; i < index.manifests.size(); ++i) {
-      pending_.push_back({index.manifests[i], fmt::format("entry {} of index {}", i, descriptor.digest.ToString())});
+      pending_.push_back(
+          {index.manifests[i], fmt::format("entry {} of index {}", i, descriptor.digest.ToString())});
     }
   }
 

@@ -43,7 +43,8 @@ Descriptor WriteRandomLayer(const Store& store, std::mt19937& random) {
     std::mt19937 random(seed);
     for (unsigned round = 0;; ++round) {
       std::vector<Descriptor> layers = {WriteRandomLayer(store, random), WriteRandomLayer(store, random)};
-      ImageConfig config{.created = std::to_string(seed) + "-" + std::to_string(round), .architecture = "amd64",
+      ImageConfig config{.created = std::to_string(seed) + "-" + std::to_string(round),
+                         .architecture = "amd64",
                          .os = "linux"};
       for (const Descriptor& layer : layers) config.diff_ids.push_back(layer.digest);
       Descriptor manifest = store.PutManifest(Manifest{.config = store.PutConfig(config), .layers = layers});

@@ -93,7 +93,7 @@ TEST_F(StoreFsckTest, FindsOrphansAndStaleTempFilesAsCleanable) {
   EXPECT_EQ(Only(report, Kind::kOrphanBlob).subject, orphan.ToString());
   FsckIssue stale = Only(report, Kind::kStaleTempFile);
   EXPECT_TRUE(stale.cleanable());
-  EXPECT_EQ(stale.subject.rfind(store_.TempDir() + "/", 0), 0u) << stale.subject;
+  EXPECT_EQ(stale.subject.rfind(store_.TempFilesDir() + "/", 0), 0u) << stale.subject;
   EXPECT_NE(report.Summary().find("consistent, 2 cleanable"), std::string::npos) << report.Summary();
 }
 

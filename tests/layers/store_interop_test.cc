@@ -99,7 +99,8 @@ TEST_F(StoreInteropTest, OciImageToolValidatesTheLayout) {
   // oci-image-tool 1.0.0-rc1 has no "imageLayout" type; "image" on a
   // directory validates the layout and every ref in it.
   std::string output = MustRun("oci-image-tool validate --type image " + store_.root());
-  output += MustRun("oci-image-tool validate --type image --ref name=" + std::string(kName) + " " + store_.root());
+  output +=
+      MustRun("oci-image-tool validate --type image --ref name=" + std::string(kName) + " " + store_.root());
   EXPECT_EQ(output.find("error"), std::string::npos) << output;
   EXPECT_NE(output.find("Validation succeeded"), std::string::npos) << output;
   std::string config = dir_.path() + "/config.json";

@@ -88,7 +88,8 @@ TEST_F(StoreNamesTest, ResolvesDigestPrefixes) {
   EXPECT_EQ(store_.Resolve(app_.manifest.digest.ToString()).digest, app_.manifest.digest);
   EXPECT_EQ(store_.Resolve("sha256:" + hex.substr(0, 12)).digest, app_.manifest.digest);
   EXPECT_EQ(store_.Resolve(hex.substr(0, 12)).digest, app_.manifest.digest);
-  EXPECT_NE(ErrorOf([&] { store_.Resolve("sha512:" + hex.substr(0, 12)); }).find("no image"), std::string::npos);
+  EXPECT_NE(ErrorOf([&] { store_.Resolve("sha512:" + hex.substr(0, 12)); }).find("no image"),
+            std::string::npos);
 }
 
 TEST_F(StoreNamesTest, UnknownNamesFailListingWhatIsThere) {
@@ -106,10 +107,11 @@ TEST_F(StoreNamesTest, AmbiguousDigestPrefixFailsListingCandidates) {
   Index index;
   for (char last : {'1', '2'}) {
     std::string hex = "abcdef" + std::string(57, '0') + last;
-    index.manifests.push_back({.media_type = std::string(media_types::kOciManifest),
-                               .digest = Digest::Parse("sha256:" + hex),
-                               .size = 1,
-                               .annotations = {{"org.opencontainers.image.ref.name", std::string("n") + last}}});
+    index.manifests.push_back(
+        {.media_type = std::string(media_types::kOciManifest),
+         .digest = Digest::Parse("sha256:" + hex),
+         .size = 1,
+         .annotations = {{"org.opencontainers.image.ref.name", std::string("n") + last}}});
   }
   WriteFileAtomically(store_.IndexPath(), Serialize(index));
   std::string error = ErrorOf([&] { store_.Resolve("abcdef"); });
@@ -142,8 +144,10 @@ TEST_F(StoreNamesTest, ForeignNamesResolveAndUntagAsWritten) {
 }
 
 TEST_F(StoreNamesTest, TagRejectsBadNamesTypesAndIncompleteImages) {
-  EXPECT_NE(ErrorOf([&] { store_.Tag("Bad", app_.manifest); }).find("invalid image name \"Bad\""), std::string::npos);
-  EXPECT_NE(ErrorOf([&] { store_.Tag("app", app_.layers[0]); }).find("not a manifest or index"), std::string::npos);
+  EXPECT_NE(ErrorOf([&] { store_.Tag("Bad", app_.manifest); }).find("invalid image name \"Bad\""),
+            std::string::npos);
+  EXPECT_NE(ErrorOf([&] { store_.Tag("app", app_.layers[0]); }).find("not a manifest or index"),
+            std::string::npos);
 
   Descriptor wrong_size = app_.manifest;
   wrong_size.size += 1;

@@ -19,7 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Read(const std::string& path) { return ReadFileToString(path, 64 << 20); }
+std::string Read(const std::string& path) {
+  return ReadFileToString(path, 64 << 20);
+}
 
 std::string RandomBytes(size_t size, unsigned seed) {
   std::mt19937 random(seed);
@@ -59,8 +61,8 @@ TEST(StoreTest, CreatesAnOciLayout) {
   EXPECT_EQ(Read(store.IndexPath()),
             R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})");
   EXPECT_TRUE(fs::is_directory(store.root() + "/blobs/sha256"));
-  EXPECT_TRUE(fs::is_directory(store.TempDir()));
-  EXPECT_TRUE(fs::is_empty(store.TempDir()));
+  EXPECT_TRUE(fs::is_directory(store.TempFilesDir()));
+  EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
   Store again(store.root());  // Reopening changes nothing.
   EXPECT_TRUE(again.List().empty());
 }
@@ -71,7 +73,7 @@ TEST(StoreTest, AdoptsAnExistingLayoutAndRejectsOtherVersions) {
   store_testing::WriteTextFile(dir.path() + "/a/index.json", R"({"schemaVersion": 2, "manifests": []})");
   Store adopted(dir.path() + "/a");
   EXPECT_EQ(Read(dir.path() + "/a/index.json"), R"({"schemaVersion": 2, "manifests": []})");
-  EXPECT_TRUE(fs::is_directory(adopted.TempDir()));
+  EXPECT_TRUE(fs::is_directory(adopted.TempFilesDir()));
 
   store_testing::WriteTextFile(dir.path() + "/b/oci-layout", R"({"imageLayoutVersion":"2.0.0"})");
   ExpectErrorContains([&] { Store store(dir.path() + "/b"); },
@@ -81,7 +83,8 @@ TEST(StoreTest, AdoptsAnExistingLayoutAndRejectsOtherVersions) {
 TEST(StoreTest, FailsClearlyWhenTheRootCannotBeCreated) {
   TempDir dir;
   store_testing::WriteTextFile(dir.path() + "/file", "x");
-  ExpectErrorContains([&] { Store store(dir.path() + "/file/root"); }, {"create store directory", "/file/root"});
+  ExpectErrorContains([&] { Store store(dir.path() + "/file/root"); },
+                      {"create store directory", "/file/root"});
 }
 
 TEST(StoreRootTest, FollowsFlagEnvironmentAndUid) {
@@ -112,11 +115,12 @@ TEST(StoreTest, PutsAndReadsBlobs) {
   EXPECT_EQ(ReadSome(fd.get(), buffer, sizeof buffer, "blob"), 5u);
   EXPECT_EQ(fs::status(store.BlobPath(digest)).permissions(),
             fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
-  EXPECT_TRUE(fs::is_empty(store.TempDir()));
+  EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
 
   Digest missing = DigestOf("absent");
   EXPECT_FALSE(store.HasBlob(missing));
-  ExpectErrorContains([&] { store.BlobSize(missing); }, {"blob " + missing.ToString() + " not found in store"});
+  ExpectErrorContains([&] { store.BlobSize(missing); },
+                      {"blob " + missing.ToString() + " not found in store"});
   ExpectErrorContains([&] { store.OpenBlob(missing); }, {missing.ToString(), "not found"});
 }
 
@@ -149,11 +153,12 @@ TEST(StoreTest, MismatchKeepsNothingAndNamesBothDigests) {
   Digest expected = DigestOf("expected");
   BlobWriter writer = store.NewBlob();
   writer.Write("actual", 6);
-  ExpectErrorContains([&] { writer.Commit(expected); },
-                      {"expected " + expected.ToString(), "got " + DigestOf("actual").ToString(), "nothing was stored"});
+  ExpectErrorContains(
+      [&] { writer.Commit(expected); },
+      {"expected " + expected.ToString(), "got " + DigestOf("actual").ToString(), "nothing was stored"});
   EXPECT_FALSE(store.HasBlob(expected));
   EXPECT_FALSE(store.HasBlob(DigestOf("actual")));
-  EXPECT_TRUE(fs::is_empty(store.TempDir()));
+  EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
   ExpectErrorContains([&] { writer.Write("x", 1); }, {"already committed or failed"});
 
   BlobWriter sized = store.NewBlob();
@@ -201,7 +206,8 @@ TEST(StoreTest, ReadsTypedDocumentsNamingTheirDigest) {
   EXPECT_EQ(store.ReadConfig(image.config).diff_ids.size(), 2u);
   Descriptor bogus = DescribeBytes(media_types::kOciManifest, "[]");
   store.PutBlob("[]");
-  ExpectErrorContains([&] { store.ReadManifest(bogus); }, {"manifest " + bogus.digest.ToString(), "expected a JSON object"});
+  ExpectErrorContains([&] { store.ReadManifest(bogus); },
+                      {"manifest " + bogus.digest.ToString(), "expected a JSON object"});
 }
 
 TEST(StoreTest, WritesMetadataOnlyUnderItsDirectory) {
@@ -209,7 +215,8 @@ TEST(StoreTest, WritesMetadataOnlyUnderItsDirectory) {
   Store store(dir.path());
   store.WriteMetadata(store.MetadataDir() + "/cache/record.json", "{}");
   EXPECT_EQ(Read(store.MetadataDir() + "/cache/record.json"), "{}");
-  ExpectErrorContains([&] { store.WriteMetadata(store.root() + "/index.json", "{}"); }, {"refusing to write"});
+  ExpectErrorContains([&] { store.WriteMetadata(store.root() + "/index.json", "{}"); },
+                      {"refusing to write"});
   EXPECT_TRUE(store.ListTempFiles().empty());
 }
 
