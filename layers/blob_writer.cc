@@ -14,7 +14,8 @@ constexpr size_t kBufferSize = 256 * 1024;
 
 }  // namespace
 
-BlobWriter::BlobWriter(const std::string& temp_dir, std::string blobs_dir, DigestAlgorithm algorithm)
+BlobWriter::BlobWriter(const std::string& temp_dir, std::string blobs_dir,
+                       DigestAlgorithm algorithm)
     : blobs_dir_(std::move(blobs_dir)), hasher_(algorithm), buffer_(kBufferSize) {
   file_.emplace(temp_dir, "blob-");
 }
@@ -60,7 +61,8 @@ Digest BlobWriter::Commit(const std::optional<Digest>& expected_digest,
   if (!digest_ok || !size_ok) {
     Fail("blob verification failed: expected {} ({} bytes), got {} ({} bytes); nothing was stored",
          expected_digest ? expected_digest->ToString() : "any digest",
-         expected_size ? std::to_string(*expected_size) : "any size", actual.ToString(), actual_size);
+         expected_size ? std::to_string(*expected_size) : "any size", actual.ToString(),
+         actual_size);
   }
   std::string dir = blobs_dir_ + "/" + std::string(actual.algorithm_name());
   std::error_code error;

@@ -20,7 +20,9 @@ bool IsWordChar(char c) {
 // Docker's rule: the first component is a registry host when it contains '.'
 // or ':', is "localhost", or has upper-case letters.
 bool LooksLikeDomain(std::string_view component) {
-  if (component.find_first_of(".:") != std::string_view::npos || component == "localhost") return true;
+  if (component.find_first_of(".:") != std::string_view::npos || component == "localhost") {
+    return true;
+  }
   for (char c : component) {
     if (c >= 'A' && c <= 'Z') return true;
   }
@@ -34,7 +36,9 @@ std::string PathComponentProblem(std::string_view component) {
     char c = component[i];
     if (IsLowerAlnum(c)) continue;
     if (c >= 'A' && c <= 'Z') return "repository name must be lowercase";
-    if (c != '.' && c != '_' && c != '-') return fmt::format("'{}' is not allowed in a repository name", c);
+    if (c != '.' && c != '_' && c != '-') {
+      return fmt::format("'{}' is not allowed in a repository name", c);
+    }
     size_t run = component.find_first_not_of(c, i);
     size_t length = (run == std::string_view::npos ? component.size() : run) - i;
     bool ok = i > 0 && run != std::string_view::npos && IsLowerAlnum(component[run]) &&
@@ -53,7 +57,9 @@ std::string DomainProblem(std::string_view domain) {
   }
   size_t colon = domain.rfind(':');
   size_t bracket = domain.rfind(']');
-  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) return "";
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) {
+    return "";
+  }
   std::string_view port = domain.substr(colon + 1);
   if (port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos) {
     return fmt::format("registry port \"{}\" is not a number", port);
@@ -63,10 +69,14 @@ std::string DomainProblem(std::string_view domain) {
 
 std::string TagProblem(std::string_view tag) {
   if (tag.empty()) return "empty tag";
-  if (tag.size() > kMaxTagLength) return fmt::format("tag longer than {} characters", kMaxTagLength);
+  if (tag.size() > kMaxTagLength) {
+    return fmt::format("tag longer than {} characters", kMaxTagLength);
+  }
   if (!IsWordChar(tag[0])) return "a tag must start with a letter, digit or '_'";
   for (char c : tag) {
-    if (!IsWordChar(c) && c != '.' && c != '-') return fmt::format("'{}' is not allowed in a tag", c);
+    if (!IsWordChar(c) && c != '.' && c != '-') {
+      return fmt::format("'{}' is not allowed in a tag", c);
+    }
   }
   return "";
 }
@@ -100,13 +110,16 @@ std::string ParseRepository(std::string_view name, ImageName* image) {
 }  // namespace
 
 ImageName ImageName::Parse(std::string_view text) {
-  auto fail = [&](const std::string& problem) { Fail("invalid image name \"{}\": {}", text, problem); };
+  auto fail = [&](const std::string& problem) {
+    Fail("invalid image name \"{}\": {}", text, problem);
+  };
   if (text.find('@') != std::string_view::npos) {
     fail("a digest reference cannot name a stored image; give a tag");
   }
   size_t slash = text.rfind('/');
   size_t colon = text.rfind(':');
-  bool has_tag = colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
+  bool has_tag =
+      colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash);
   std::string_view name = has_tag ? text.substr(0, colon) : text;
   if (name.empty()) fail("empty name");
   if (name.size() > kMaxNameLength) fail(fmt::format("longer than {} characters", kMaxNameLength));

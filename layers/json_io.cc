@@ -56,7 +56,8 @@ std::string DumpCanonicalJson(const nlohmann::ordered_json& value) {
   return EscapeLikeGo(value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
-JsonObjectReader::JsonObjectReader(const nlohmann::json& value, std::string origin, std::string path)
+JsonObjectReader::JsonObjectReader(const nlohmann::json& value, std::string origin,
+                                   std::string path)
     : object_(&value), origin_(std::move(origin)), path_(std::move(path)) {
   if (value.is_object()) return;
   if (path_.empty()) Fail("{}: expected a JSON object, got {}", origin_, Describe(value));
@@ -171,7 +172,8 @@ std::optional<JsonObjectReader> JsonObjectReader::OptionalObject(std::string_vie
   return Object(key);
 }
 
-std::vector<JsonObjectReader> JsonObjectReader::ObjectList(std::string_view key, bool required) const {
+std::vector<JsonObjectReader> JsonObjectReader::ObjectList(std::string_view key,
+                                                           bool required) const {
   std::vector<JsonObjectReader> list;
   const nlohmann::json* value = required ? &Require(key) : Find(key);
   if (value == nullptr) return list;

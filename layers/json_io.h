@@ -75,7 +75,8 @@ class JsonObjectReader {
   // The value at `key`; throws "required field is missing" when absent.
   const nlohmann::json& Require(std::string_view key) const;
   // Throws unless `value` (at `key`) has the wanted kind.
-  void ExpectKind(std::string_view key, const nlohmann::json& value, bool ok, std::string_view wanted) const;
+  void ExpectKind(std::string_view key, const nlohmann::json& value, bool ok,
+                  std::string_view wanted) const;
 
   const nlohmann::json* object_;
   std::string origin_;

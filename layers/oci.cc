@@ -16,10 +16,13 @@ void PutIfNotEmpty(Json& json, std::string_view key, const std::vector<std::stri
   if (!values.empty()) json[std::string(key)] = values;
 }
 
-void PutIfNotEmpty(Json& json, std::string_view key, const std::map<std::string, std::string>& map) {
+void PutIfNotEmpty(Json& json, std::string_view key,
+                   const std::map<std::string, std::string>& map) {
   if (map.empty()) return;
   Json object = Json::object();
-  for (const auto& [name, value] : map) object[name] = value;  // std::map order: sorted by bytes, like Go.
+  for (const auto& [name, value] : map) {
+    object[name] = value;  // std::map order: sorted by bytes, like Go.
+  }
   json[std::string(key)] = std::move(object);
 }
 
@@ -162,7 +165,8 @@ ContainerConfig ParseContainerConfig(const JsonObjectReader& reader) {
       .labels = reader.OptionalStringMap("Labels"),
       .stop_signal = reader.OptionalString("StopSignal"),
       .args_escaped = reader.OptionalBool("ArgsEscaped"),
-      .healthcheck = health ? std::optional<HealthConfig>(ParseHealthConfig(*health)) : std::nullopt,
+      .healthcheck =
+          health ? std::optional<HealthConfig>(ParseHealthConfig(*health)) : std::nullopt,
       .on_build = reader.OptionalStringList("OnBuild"),
       .shell = reader.OptionalStringList("Shell"),
   };

@@ -79,11 +79,12 @@ std::string RefName(const Descriptor& descriptor) {
 
 // index.json order: named entries by name, then unnamed ones, ties by digest.
 void SortEntries(Index& index) {
-  std::sort(index.manifests.begin(), index.manifests.end(), [](const Descriptor& a, const Descriptor& b) {
-    std::string name_a = RefName(a), name_b = RefName(b);
-    return std::make_tuple(name_a.empty(), name_a, a.digest) <
-           std::make_tuple(name_b.empty(), name_b, b.digest);
-  });
+  std::sort(index.manifests.begin(), index.manifests.end(),
+            [](const Descriptor& a, const Descriptor& b) {
+              std::string name_a = RefName(a), name_b = RefName(b);
+              return std::make_tuple(name_a.empty(), name_a, a.digest) <
+                     std::make_tuple(name_b.empty(), name_b, b.digest);
+            });
 }
 
 [[noreturn]] void FailNotFound(const std::vector<StoreImage>& images, const std::string& text,
@@ -95,7 +96,8 @@ void SortEntries(Index& index) {
   if (names.empty()) Fail("no image \"{}\" in store {}: it holds no named images", text, root);
   bool more = names.size() > kMaxListedNames;
   names.resize(std::min(names.size(), kMaxListedNames));
-  Fail("no image \"{}\" in store {}; it holds {}{}", text, root, fmt::join(names, ", "), more ? ", ..." : "");
+  Fail("no image \"{}\" in store {}; it holds {}{}", text, root, fmt::join(names, ", "),
+       more ? ", ..." : "");
 }
 
 // The image whose digest starts with `text` ("sha256:ab12" or "ab12").
@@ -112,7 +114,9 @@ Descriptor ResolveDigestPrefix(const std::vector<StoreImage>& images, const std:
   for (const StoreImage& image : images) {
     const Digest& digest = image.descriptor.digest;
     bool algorithm_ok = algorithm.empty() || algorithm == digest.algorithm_name();
-    if (is_hex && algorithm_ok && digest.hex().starts_with(hex)) matches.emplace(digest, &image.descriptor);
+    if (is_hex && algorithm_ok && digest.hex().starts_with(hex)) {
+      matches.emplace(digest, &image.descriptor);
+    }
   }
   if (matches.size() == 1) return *matches.begin()->second;
   if (matches.empty()) FailNotFound(images, text, root);
@@ -132,7 +136,8 @@ StoreRootEnvironment StoreRootEnvironment::Current() {
   const char* home = std::getenv("HOME");
   if (home != nullptr && *home != '\0') {
     env.home = home;
-  } else if (const passwd* entry = ::getpwuid(env.uid); entry != nullptr && entry->pw_dir != nullptr) {
+  } else if (const passwd* entry = ::getpwuid(env.uid);
+             entry != nullptr && entry->pw_dir != nullptr) {
     env.home = entry->pw_dir;
   }
   return env;
@@ -158,7 +163,8 @@ void Store::CheckLayoutFile() const {
   nlohmann::json layout = ParseJsonDocument(ReadFileToString(path, 64 << 10), path);
   std::string version = JsonObjectReader(layout, path).String("imageLayoutVersion");
   if (version != kLayoutVersion) {
-    Fail("{}: imageLayoutVersion \"{}\" is not supported (imgbuild reads {})", path, version, kLayoutVersion);
+    Fail("{}: imageLayoutVersion \"{}\" is not supported (imgbuild reads {})", path, version,
+         kLayoutVersion);
   }
 }
 
@@ -225,7 +231,8 @@ Digest Store::PutBlob(std::string_view bytes) const {
 Descriptor Store::PutManifest(const Manifest& manifest) const {
   std::string bytes = Serialize(manifest);
   PutBlob(bytes);
-  return DescribeBytes(manifest.media_type.empty() ? media_types::kOciManifest : manifest.media_type, bytes);
+  return DescribeBytes(
+      manifest.media_type.empty() ? media_types::kOciManifest : manifest.media_type, bytes);
 }
 
 Descriptor Store::PutIndex(const Index& index) const {
@@ -260,8 +267,8 @@ std::string Store::ReadBlob(const Descriptor& descriptor) const {
   }
   std::string bytes = ReadBlob(descriptor.digest, kMaxJsonBlobSize);
   if (static_cast<int64_t>(bytes.size()) != descriptor.size) {
-    Fail("blob {} is {} bytes but its descriptor says {}", descriptor.digest.ToString(), bytes.size(),
-         descriptor.size);
+    Fail("blob {} is {} bytes but its descriptor says {}", descriptor.digest.ToString(),
+         bytes.size(), descriptor.size);
   }
   return bytes;
 }
@@ -301,7 +308,9 @@ BlobScan Store::ScanBlobs() const {
 
 std::vector<std::string> Store::ListTempFiles() const {
   std::vector<std::string> paths;
-  for (const std::string& name : SortedEntries(TempFilesDir())) paths.push_back(TempFilesDir() + "/" + name);
+  for (const std::string& name : SortedEntries(TempFilesDir())) {
+    paths.push_back(TempFilesDir() + "/" + name);
+  }
   return paths;
 }
 
@@ -347,8 +356,8 @@ bool Store::Untag(std::string_view name) const {
   if (std::optional<ImageName> image = ImageName::TryParse(name)) names.insert(image->ToString());
   bool removed = false;
   UpdateIndexJson([&](Index& index) {
-    removed =
-        std::erase_if(index.manifests, [&](const Descriptor& d) { return names.contains(RefName(d)); }) > 0;
+    removed = std::erase_if(index.manifests,
+                            [&](const Descriptor& d) { return names.contains(RefName(d)); }) > 0;
     return removed;
   });
   return removed;
@@ -392,7 +401,8 @@ void Store::WriteMetadata(const std::string& path, std::string_view bytes) const
   WriteMetadata(path, bytes, lock);
 }
 
-void Store::WriteMetadata(const std::string& path, std::string_view bytes, const FileLock& /*held*/) const {
+void Store::WriteMetadata(const std::string& path, std::string_view bytes,
+                          const FileLock& /*held*/) const {
   if (!path.starts_with(MetadataDir() + "/")) {
     Fail("refusing to write {}: store metadata belongs under {}", path, MetadataDir());
   }

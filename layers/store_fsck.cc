@@ -46,7 +46,8 @@ std::set<Digest> VerifyBlobs(const Store& store, const BlobScan& scan, FsckRepor
     Add(report, Kind::kCorruptBlob, digest.ToString(), "content hashes to " + actual->ToString());
   }
   for (const std::string& stray : scan.strays) {
-    Add(report, Kind::kStrayFile, stray, "not a blob (expected blobs/<sha256|sha512>/<hex> regular files)");
+    Add(report, Kind::kStrayFile, stray,
+        "not a blob (expected blobs/<sha256|sha512>/<hex> regular files)");
   }
   return corrupt;
 }
@@ -88,7 +89,9 @@ std::set<Digest> CheckReferences(const Store& store, const std::vector<Descripto
   Reachability reachability = WalkReferences(store, roots);
   for (const ReferenceProblem& problem : reachability.problems) {
     // A corrupt blob is already reported; its failed verification adds nothing.
-    if (problem.kind == ReferenceProblem::Kind::kInvalid && corrupt.contains(problem.digest)) continue;
+    if (problem.kind == ReferenceProblem::Kind::kInvalid && corrupt.contains(problem.digest)) {
+      continue;
+    }
     Add(report, KindOf(problem.kind), problem.digest.ToString(), problem.detail);
   }
   return std::move(reachability.digests);
@@ -99,7 +102,8 @@ void ReportOrphans(const Store& store, const BlobScan& scan, const std::set<Dige
   for (const Digest& digest : scan.blobs) {
     if (reachable.contains(digest) || !store.HasBlob(digest)) continue;
     Add(report, Kind::kOrphanBlob, digest.ToString(),
-        fmt::format("{}, referenced by no image (prune removes it)", HumanSize(store.BlobSize(digest))));
+        fmt::format("{}, referenced by no image (prune removes it)",
+                    HumanSize(store.BlobSize(digest))));
   }
 }
 
@@ -148,12 +152,14 @@ std::string FsckReport::Summary() const {
   size_t cleanable = 0;
   for (const FsckIssue& issue : issues) cleanable += issue.cleanable() ? 1 : 0;
   size_t problems = issues.size() - cleanable;
-  std::string text = fmt::format("store {}: {} blobs ({}) verified, {} images; ", root, blobs_checked,
-                                 HumanSize(bytes_checked), images);
-  text += problems == 0 ? "consistent" : fmt::format("{} problem{}", problems, problems == 1 ? "" : "s");
+  std::string text = fmt::format("store {}: {} blobs ({}) verified, {} images; ", root,
+                                 blobs_checked, HumanSize(bytes_checked), images);
+  text += problems == 0 ? "consistent"
+                        : fmt::format("{} problem{}", problems, problems == 1 ? "" : "s");
   if (cleanable > 0) text += fmt::format(", {} cleanable", cleanable);
   for (const FsckIssue& issue : issues) {
-    text += fmt::format("\n  {} {}: {}", FsckIssue::KindName(issue.kind), issue.subject, issue.detail);
+    text +=
+        fmt::format("\n  {} {}: {}", FsckIssue::KindName(issue.kind), issue.subject, issue.detail);
   }
   return text;
 }

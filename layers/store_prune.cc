@@ -44,8 +44,10 @@ std::vector<Descriptor> Roots(const Store& store, const PruneOptions& options) {
 void CheckWalkable(const Reachability& reachability, const Store& store) {
   for (const ReferenceProblem& problem : reachability.problems) {
     if (problem.hides_references) {
-      Fail("prune of store {} stopped, nothing was removed: {}; untag that image or restore the blob",
-           store.root(), problem.detail);
+      Fail(
+          "prune of store {} stopped, nothing was removed: {}; untag that image or restore the "
+          "blob",
+          store.root(), problem.detail);
     }
   }
 }
@@ -100,8 +102,8 @@ PruneReport Prune(const Store& store, const PruneOptions& options) {
 std::string PruneReport::Summary() const {
   return fmt::format("{} {} and {}, {} {}", dry_run ? "would remove" : "removed",
                      Plural(removed_blobs.size(), "blob"),
-                     Plural(removed_temp_files.size(), "temporary file"), dry_run ? "would free" : "freed",
-                     HumanSize(bytes_freed));
+                     Plural(removed_temp_files.size(), "temporary file"),
+                     dry_run ? "would free" : "freed", HumanSize(bytes_freed));
 }
 
 }  // namespace imgbuild::layers

@@ -39,7 +39,8 @@ class Walker {
   }
 
   void Problem(ReferenceProblem::Kind kind, const Descriptor& descriptor, std::string detail) {
-    result_.problems.push_back({kind, descriptor.digest, std::move(detail), HasReferences(descriptor)});
+    result_.problems.push_back(
+        {kind, descriptor.digest, std::move(detail), HasReferences(descriptor)});
   }
 
   void Visit(const Pending& item) {
@@ -53,9 +54,9 @@ class Walker {
     }
     int64_t size = store_.BlobSize(descriptor.digest);
     if (size != descriptor.size) {
-      Problem(
-          ReferenceProblem::Kind::kSizeMismatch, descriptor,
-          fmt::format("blob {} is {} bytes but {} says {}", digest, size, item.referrer, descriptor.size));
+      Problem(ReferenceProblem::Kind::kSizeMismatch, descriptor,
+              fmt::format("blob {} is {} bytes but {} says {}", digest, size, item.referrer,
+                          descriptor.size));
       return;
     }
     try {
@@ -87,19 +88,20 @@ class Walker {
     try {
       size_t diff_ids = store_.ReadConfig(config).diff_ids.size();
       if (diff_ids != manifest.layers.size()) {
-        Fail("config {} lists {} diff_ids but {} has {} layers", config.digest.ToString(), diff_ids, owner,
-             manifest.layers.size());
+        Fail("config {} lists {} diff_ids but {} has {} layers", config.digest.ToString(), diff_ids,
+             owner, manifest.layers.size());
       }
     } catch (const Error& e) {
-      Problem(ReferenceProblem::Kind::kInvalid, config, fmt::format("{} (config of {})", e.what(), owner));
+      Problem(ReferenceProblem::Kind::kInvalid, config,
+              fmt::format("{} (config of {})", e.what(), owner));
     }
   }
 
   void VisitIndex(const Descriptor& descriptor) {
     Index index = store_.ReadIndex(descriptor);
     for (size_t i = 0; i < index.manifests.size(); ++i) {
-      pending_.push_back(
-          {index.manifests[i], fmt::format("entry {} of index {}", i, descriptor.digest.ToString())});
+      pending_.push_back({index.manifests[i],
+                          fmt::format("entry {} of index {}", i, descriptor.digest.ToString())});
     }
   }
 

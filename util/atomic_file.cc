@@ -56,8 +56,8 @@ bool IsAbandonedTempFile(const std::string& path) {
   return FileLock::TryLockFd(fd, FileLock::Mode::kExclusive, path);
 }
 
-void WriteFileAtomically(const std::string& path, std::string_view bytes, const std::string& temp_dir,
-                         mode_t mode) {
+void WriteFileAtomically(const std::string& path, std::string_view bytes,
+                         const std::string& temp_dir, mode_t mode) {
   std::string dir = temp_dir.empty() ? ParentDirectory(path) : temp_dir;
   TempFile file(dir, ".atomic-");
   WriteAll(file.fd(), bytes.data(), bytes.size(), file.path());

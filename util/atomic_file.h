@@ -51,8 +51,8 @@ bool IsAbandonedTempFile(const std::string& path);
 /// Replaces `path` with `bytes` atomically and durably (see TempFile).
 /// `temp_dir` holds the temporary file; "" means the directory of `path`.
 /// Throws Error naming `path`.
-void WriteFileAtomically(const std::string& path, std::string_view bytes, const std::string& temp_dir = "",
-                         mode_t mode = 0644);
+void WriteFileAtomically(const std::string& path, std::string_view bytes,
+                         const std::string& temp_dir = "", mode_t mode = 0644);
 
 /// fsync(2) on `fd`; throws Error naming `what`.
 void SyncFd(int fd, const std::string& what);

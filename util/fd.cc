@@ -52,7 +52,9 @@ std::string ReadFileToString(const std::string& path, size_t max_size) {
   std::string bytes;
   char buffer[64 * 1024];
   while (size_t got = ReadSome(fd.get(), buffer, sizeof buffer, path)) {
-    if (bytes.size() + got > max_size) Fail("read {}: larger than the limit of {} bytes", path, max_size);
+    if (bytes.size() + got > max_size) {
+      Fail("read {}: larger than the limit of {} bytes", path, max_size);
+    }
     bytes.append(buffer, got);
   }
   return bytes;

@@ -22,7 +22,8 @@ TEST(ImageNameTest, AddsLatestAndKeepsWhatTheUserWrote) {
            {"host:5000/app", "host:5000/app:latest", "host:5000/app:latest"},
            {"[::1]:5000/app", "[::1]:5000/app:latest", "[::1]:5000/app:latest"},
            {"localhost/app:v_1-2.3", "localhost/app:v_1-2.3", "localhost/app:v_1-2.3"},
-           {"docker.io/library/app", "docker.io/library/app:latest", "docker.io/library/app:latest"},
+           {"docker.io/library/app", "docker.io/library/app:latest",
+            "docker.io/library/app:latest"},
            {"a__b/c-d--e/f.g:T", "a__b/c-d--e/f.g:T", "docker.io/a__b/c-d--e/f.g:T"},
        }) {
     ImageName name = ImageName::Parse(c.text);
@@ -67,7 +68,8 @@ TEST(ImageNameTest, RejectsInvalidNamesSayingWhy) {
       ADD_FAILURE() << "accepted \"" << c.text << "\"";
     } catch (const Error& e) {
       std::string message = e.what();
-      EXPECT_NE(message.find("invalid image name \"" + c.text + "\""), std::string::npos) << message;
+      EXPECT_NE(message.find("invalid image name \"" + c.text + "\""), std::string::npos)
+          << message;
       EXPECT_NE(message.find(c.reason), std::string::npos) << c.text << ": " << message;
     }
   }

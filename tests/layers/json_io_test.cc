@@ -24,9 +24,9 @@ TEST(JsonIoTest, ParseErrorsNameTheOrigin) {
     ParseJsonDocument("{\"a\":", "config sha256:1234");
     ADD_FAILURE() << "parsed truncated JSON";
   } catch (const Error& e) {
-    EXPECT_EQ(
-        std::string(e.what()).rfind("config sha256:1234: invalid JSON: parse error at line 1, column 6", 0),
-        0u)
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "config sha256:1234: invalid JSON: parse error at line 1, column 6", 0),
+              0u)
         << e.what();
   }
 }

@@ -32,7 +32,9 @@ Descriptor WriteRandomLayer(const Store& store, std::mt19937& random) {
     writer.Write(chunk.data(), chunk.size());
   }
   int64_t size = writer.size();
-  return {.media_type = std::string(media_types::kOciLayerGzip), .digest = writer.Commit(), .size = size};
+  return {.media_type = std::string(media_types::kOciLayerGzip),
+          .digest = writer.Commit(),
+          .size = size};
 }
 
 // The child's endless job: layers, configs, manifests, tags and untags.
@@ -42,12 +44,14 @@ Descriptor WriteRandomLayer(const Store& store, std::mt19937& random) {
     Store store(root);
     std::mt19937 random(seed);
     for (unsigned round = 0;; ++round) {
-      std::vector<Descriptor> layers = {WriteRandomLayer(store, random), WriteRandomLayer(store, random)};
+      std::vector<Descriptor> layers = {WriteRandomLayer(store, random),
+                                        WriteRandomLayer(store, random)};
       ImageConfig config{.created = std::to_string(seed) + "-" + std::to_string(round),
                          .architecture = "amd64",
                          .os = "linux"};
       for (const Descriptor& layer : layers) config.diff_ids.push_back(layer.digest);
-      Descriptor manifest = store.PutManifest(Manifest{.config = store.PutConfig(config), .layers = layers});
+      Descriptor manifest =
+          store.PutManifest(Manifest{.config = store.PutConfig(config), .layers = layers});
       store.Tag("crash:" + std::to_string(round % 4), manifest);
       WriteAll(tagged_fd, "t", 1, "pipe");
       if (round % 3 == 2) store.Untag("crash:" + std::to_string((round + 1) % 4));

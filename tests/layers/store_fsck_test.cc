@@ -56,7 +56,8 @@ TEST_F(StoreFsckTest, FindsACorruptBlob) {
   EXPECT_EQ(issue.subject, layer.ToString());
   EXPECT_EQ(issue.detail, "content hashes to " + DigestOf(bytes).ToString());
   EXPECT_EQ(report.issues.size(), 1u) << report.Summary();
-  EXPECT_NE(report.Summary().find("1 problem\n  corrupt blob " + layer.ToString()), std::string::npos)
+  EXPECT_NE(report.Summary().find("1 problem\n  corrupt blob " + layer.ToString()),
+            std::string::npos)
       << report.Summary();
 }
 
@@ -74,7 +75,8 @@ TEST_F(StoreFsckTest, FindsAMissingReferencedBlob) {
   EXPECT_FALSE(report.consistent());
   FsckIssue issue = Only(report, Kind::kMissingBlob);
   EXPECT_EQ(issue.subject, config.ToString());
-  EXPECT_NE(issue.detail.find("config of manifest " + app_.manifest.digest.ToString()), std::string::npos)
+  EXPECT_NE(issue.detail.find("config of manifest " + app_.manifest.digest.ToString()),
+            std::string::npos)
       << issue.detail;
 }
 
@@ -94,7 +96,8 @@ TEST_F(StoreFsckTest, FindsOrphansAndStaleTempFilesAsCleanable) {
   FsckIssue stale = Only(report, Kind::kStaleTempFile);
   EXPECT_TRUE(stale.cleanable());
   EXPECT_EQ(stale.subject.rfind(store_.TempFilesDir() + "/", 0), 0u) << stale.subject;
-  EXPECT_NE(report.Summary().find("consistent, 2 cleanable"), std::string::npos) << report.Summary();
+  EXPECT_NE(report.Summary().find("consistent, 2 cleanable"), std::string::npos)
+      << report.Summary();
 }
 
 TEST_F(StoreFsckTest, FindsSizeMismatchesAndInvalidContent) {
@@ -123,9 +126,11 @@ TEST_F(StoreFsckTest, FindsABrokenIndexJsonAndStrayFiles) {
   FsckReport report = Fsck(store_);
   FsckIssue layout = Only(report, Kind::kBadLayout);
   EXPECT_EQ(layout.subject, store_.IndexPath());
-  EXPECT_NE(layout.detail.find("field \"manifests[0].mediaType\""), std::string::npos) << layout.detail;
+  EXPECT_NE(layout.detail.find("field \"manifests[0].mediaType\""), std::string::npos)
+      << layout.detail;
   EXPECT_EQ(report.Of(Kind::kStrayFile).size(), 2u) << report.Summary();
-  EXPECT_TRUE(report.Of(Kind::kOrphanBlob).empty()) << "without index.json nothing is known to be orphaned";
+  EXPECT_TRUE(report.Of(Kind::kOrphanBlob).empty())
+      << "without index.json nothing is known to be orphaned";
 }
 
 TEST_F(StoreFsckTest, FindsDuplicateNamesAndABadLayoutFile) {

@@ -24,7 +24,8 @@ class StoreInteropTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* tool : {"skopeo", "umoci", "oci-image-tool", "tar", "gzip"}) {
-      ASSERT_TRUE(store_testing::HaveTool(tool)) << tool << " is not installed; run scripts/setup.sh";
+      ASSERT_TRUE(store_testing::HaveTool(tool))
+          << tool << " is not installed; run scripts/setup.sh";
     }
     std::string tree = dir_.path() + "/tree";
     store_testing::WriteTextFile(tree + "/hello.sh", "#!/bin/sh\necho hello\n");
@@ -63,7 +64,8 @@ TEST_F(StoreInteropTest, SkopeoInspectSeesManifestConfigAndLayers) {
   EXPECT_EQ(config["config"]["Cmd"], nlohmann::json::array({"/hello.sh"}));
 
   std::string raw = RunCommand("skopeo inspect --raw " + Ref()).output;
-  EXPECT_EQ(raw, store_.ReadBlob(image_->manifest)) << "skopeo must read the manifest bytes as stored";
+  EXPECT_EQ(raw, store_.ReadBlob(image_->manifest))
+      << "skopeo must read the manifest bytes as stored";
 }
 
 TEST_F(StoreInteropTest, SkopeoCopiesOutAndBackIn) {
@@ -91,7 +93,8 @@ TEST_F(StoreInteropTest, UmociUnpacksTheImage) {
   EXPECT_EQ(ReadFileToString(bundle + "/rootfs/hello.sh", 1024), "#!/bin/sh\necho hello\n");
   EXPECT_EQ(ReadFileToString(bundle + "/rootfs/etc/app/config.txt", 1024), "key=value\n");
   EXPECT_EQ(std::filesystem::read_symlink(bundle + "/rootfs/config-link"), "etc/app/config.txt");
-  nlohmann::json runtime = nlohmann::json::parse(ReadFileToString(bundle + "/config.json", 1 << 20));
+  nlohmann::json runtime =
+      nlohmann::json::parse(ReadFileToString(bundle + "/config.json", 1 << 20));
   EXPECT_EQ(runtime["process"]["args"], nlohmann::json::array({"/hello.sh"}));
 }
 
@@ -99,8 +102,8 @@ TEST_F(StoreInteropTest, OciImageToolValidatesTheLayout) {
   // oci-image-tool 1.0.0-rc1 has no "imageLayout" type; "image" on a
   // directory validates the layout and every ref in it.
   std::string output = MustRun("oci-image-tool validate --type image " + store_.root());
-  output +=
-      MustRun("oci-image-tool validate --type image --ref name=" + std::string(kName) + " " + store_.root());
+  output += MustRun("oci-image-tool validate --type image --ref name=" + std::string(kName) + " " +
+                    store_.root());
   EXPECT_EQ(output.find("error"), std::string::npos) << output;
   EXPECT_NE(output.find("Validation succeeded"), std::string::npos) << output;
   std::string config = dir_.path() + "/config.json";

@@ -99,7 +99,8 @@ TEST_F(StoreNamesTest, UnknownNamesFailListingWhatIsThere) {
   EXPECT_NE(error.find("no image \"nope\" in store " + store_.root()), std::string::npos) << error;
   EXPECT_NE(error.find("it holds app:latest, web:latest"), std::string::npos) << error;
   error = ErrorOf([&] { store_.Resolve("sha256:"); });
-  EXPECT_NE(error.find("no image"), std::string::npos) << "an empty prefix must match nothing: " << error;
+  EXPECT_NE(error.find("no image"), std::string::npos)
+      << "an empty prefix must match nothing: " << error;
 }
 
 TEST_F(StoreNamesTest, AmbiguousDigestPrefixFailsListingCandidates) {
@@ -118,7 +119,8 @@ TEST_F(StoreNamesTest, AmbiguousDigestPrefixFailsListingCandidates) {
   EXPECT_NE(error.find("\"abcdef\" is ambiguous"), std::string::npos) << error;
   EXPECT_NE(error.find(index.manifests[0].digest.ToString()), std::string::npos) << error;
   EXPECT_NE(error.find(index.manifests[1].digest.ToString()), std::string::npos) << error;
-  EXPECT_EQ(store_.Resolve("abcdef" + std::string(57, '0') + "2").digest, index.manifests[1].digest);
+  EXPECT_EQ(store_.Resolve("abcdef" + std::string(57, '0') + "2").digest,
+            index.manifests[1].digest);
 }
 
 TEST_F(StoreNamesTest, UntagRemovesOnlyThatName) {
@@ -151,24 +153,28 @@ TEST_F(StoreNamesTest, TagRejectsBadNamesTypesAndIncompleteImages) {
 
   Descriptor wrong_size = app_.manifest;
   wrong_size.size += 1;
-  EXPECT_NE(ErrorOf([&] { store_.Tag("app", wrong_size); }).find("bytes but image \"app:latest\" says"),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorOf([&] { store_.Tag("app", wrong_size); }).find("bytes but image \"app:latest\" says"),
+      std::string::npos);
 
   std::filesystem::remove(store_.BlobPath(app_.layers[1].digest));
   std::string error = ErrorOf([&] { store_.Tag("app", app_.manifest); });
   EXPECT_NE(error.find("cannot tag app:latest"), std::string::npos) << error;
   EXPECT_NE(error.find(app_.layers[1].digest.ToString()), std::string::npos) << error;
-  EXPECT_NE(error.find("layer 1 of manifest " + app_.manifest.digest.ToString()), std::string::npos) << error;
+  EXPECT_NE(error.find("layer 1 of manifest " + app_.manifest.digest.ToString()), std::string::npos)
+      << error;
   EXPECT_TRUE(store_.List().empty());
 }
 
 TEST_F(StoreNamesTest, TagRejectsConfigsThatDoNotMatchTheLayers) {
   ImageConfig config{.architecture = "amd64", .os = "linux"};  // No diff_ids for two layers.
   Descriptor config_descriptor = store_.PutConfig(config);
-  Descriptor manifest = store_.PutManifest(Manifest{.config = config_descriptor, .layers = app_.layers});
+  Descriptor manifest =
+      store_.PutManifest(Manifest{.config = config_descriptor, .layers = app_.layers});
   std::string error = ErrorOf([&] { store_.Tag("bad", manifest); });
-  EXPECT_NE(error.find("lists 0 diff_ids but manifest " + manifest.digest.ToString() + " has 2 layers"),
-            std::string::npos)
+  EXPECT_NE(
+      error.find("lists 0 diff_ids but manifest " + manifest.digest.ToString() + " has 2 layers"),
+      std::string::npos)
       << error;
 }
 

@@ -36,13 +36,15 @@ void WriteInChunks(BlobWriter& writer, const std::string& bytes, unsigned seed) 
   std::mt19937 random(seed);
   size_t offset = 0;
   while (offset < bytes.size()) {
-    size_t chunk = std::min<size_t>(bytes.size() - offset, random() % 2 ? random() % 700 : random() % 400000);
+    size_t chunk =
+        std::min<size_t>(bytes.size() - offset, random() % 2 ? random() % 700 : random() % 400000);
     writer.Write(bytes.data() + offset, chunk);
     offset += chunk;
   }
 }
 
-void ExpectErrorContains(const std::function<void()>& action, const std::vector<std::string>& parts) {
+void ExpectErrorContains(const std::function<void()>& action,
+                         const std::vector<std::string>& parts) {
   try {
     action();
     ADD_FAILURE() << "no error; expected one containing " << parts.front();
@@ -59,7 +61,8 @@ TEST(StoreTest, CreatesAnOciLayout) {
   EXPECT_EQ(store.root(), dir.path() + "/root");
   EXPECT_EQ(Read(store.root() + "/oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
   EXPECT_EQ(Read(store.IndexPath()),
-            R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]})");
+            R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+            R"("manifests":[]})");
   EXPECT_TRUE(fs::is_directory(store.root() + "/blobs/sha256"));
   EXPECT_TRUE(fs::is_directory(store.TempFilesDir()));
   EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
@@ -70,14 +73,16 @@ TEST(StoreTest, CreatesAnOciLayout) {
 TEST(StoreTest, AdoptsAnExistingLayoutAndRejectsOtherVersions) {
   TempDir dir;
   store_testing::WriteTextFile(dir.path() + "/a/oci-layout", R"({"imageLayoutVersion": "1.0.0"})");
-  store_testing::WriteTextFile(dir.path() + "/a/index.json", R"({"schemaVersion": 2, "manifests": []})");
+  store_testing::WriteTextFile(dir.path() + "/a/index.json",
+                               R"({"schemaVersion": 2, "manifests": []})");
   Store adopted(dir.path() + "/a");
   EXPECT_EQ(Read(dir.path() + "/a/index.json"), R"({"schemaVersion": 2, "manifests": []})");
   EXPECT_TRUE(fs::is_directory(adopted.TempFilesDir()));
 
   store_testing::WriteTextFile(dir.path() + "/b/oci-layout", R"({"imageLayoutVersion":"2.0.0"})");
-  ExpectErrorContains([&] { Store store(dir.path() + "/b"); },
-                      {dir.path() + "/b/oci-layout", "imageLayoutVersion \"2.0.0\" is not supported"});
+  ExpectErrorContains(
+      [&] { Store store(dir.path() + "/b"); },
+      {dir.path() + "/b/oci-layout", "imageLayoutVersion \"2.0.0\" is not supported"});
 }
 
 TEST(StoreTest, FailsClearlyWhenTheRootCannotBeCreated) {
@@ -114,7 +119,8 @@ TEST(StoreTest, PutsAndReadsBlobs) {
   char buffer[16];
   EXPECT_EQ(ReadSome(fd.get(), buffer, sizeof buffer, "blob"), 5u);
   EXPECT_EQ(fs::status(store.BlobPath(digest)).permissions(),
-            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                fs::perms::others_read);
   EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
 
   Digest missing = DigestOf("absent");
@@ -153,9 +159,9 @@ TEST(StoreTest, MismatchKeepsNothingAndNamesBothDigests) {
   Digest expected = DigestOf("expected");
   BlobWriter writer = store.NewBlob();
   writer.Write("actual", 6);
-  ExpectErrorContains(
-      [&] { writer.Commit(expected); },
-      {"expected " + expected.ToString(), "got " + DigestOf("actual").ToString(), "nothing was stored"});
+  ExpectErrorContains([&] { writer.Commit(expected); },
+                      {"expected " + expected.ToString(), "got " + DigestOf("actual").ToString(),
+                       "nothing was stored"});
   EXPECT_FALSE(store.HasBlob(expected));
   EXPECT_FALSE(store.HasBlob(DigestOf("actual")));
   EXPECT_TRUE(fs::is_empty(store.TempFilesDir()));
@@ -180,7 +186,8 @@ TEST(StoreTest, AbandonedAndCommittedWritersLeaveNoTempFiles) {
   EXPECT_FALSE(store.HasBlob(DigestOf("partial")));
   BlobWriter writer = store.NewBlob();
   writer.Commit();
-  ExpectErrorContains([&] { writer.Commit(); }, {"commit a blob writer that was already committed"});
+  ExpectErrorContains([&] { writer.Commit(); },
+                      {"commit a blob writer that was already committed"});
   EXPECT_TRUE(store.ListTempFiles().empty());
 }
 
@@ -190,10 +197,12 @@ TEST(StoreTest, ReadBlobDetectsCorruptionAndSizeMismatch) {
   Descriptor descriptor = DescribeBytes(media_types::kOciConfig, "{\"a\":1}");
   store.PutBlob("{\"a\":1}");
   descriptor.size = 3;
-  ExpectErrorContains([&] { store.ReadBlob(descriptor); }, {"is 7 bytes but its descriptor says 3"});
+  ExpectErrorContains([&] { store.ReadBlob(descriptor); },
+                      {"is 7 bytes but its descriptor says 3"});
   WriteFileAtomically(store.BlobPath(descriptor.digest), "{\"a\":2}");
-  ExpectErrorContains([&] { store.ReadBlob(descriptor.digest); },
-                      {descriptor.digest.ToString(), "is corrupt", DigestOf("{\"a\":2}").ToString()});
+  ExpectErrorContains(
+      [&] { store.ReadBlob(descriptor.digest); },
+      {descriptor.digest.ToString(), "is corrupt", DigestOf("{\"a\":2}").ToString()});
   descriptor.size = int64_t{1} << 40;
   ExpectErrorContains([&] { store.ReadBlob(descriptor); }, {"more than the"});
 }

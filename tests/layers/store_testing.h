@@ -70,10 +70,12 @@ inline void WriteTextFile(const std::string& path, const std::string& text) {
 
 /// Stores a real image: one gzip layer made with tar(1) and gzip(1) from
 /// the files under `tree` (deterministic flags), an OCI config and manifest.
-inline TestImage PutTarImage(const Store& store, const std::string& tree, const std::string& work_dir) {
+inline TestImage PutTarImage(const Store& store, const std::string& tree,
+                             const std::string& work_dir) {
   std::string tar = work_dir + "/layer.tar";
-  CommandResult made = RunCommand("tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C '" +
-                                  tree + "' -cf '" + tar + "' . && gzip -n -k -f '" + tar + "'");
+  CommandResult made =
+      RunCommand("tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C '" + tree +
+                 "' -cf '" + tar + "' . && gzip -n -k -f '" + tar + "'");
   if (made.exit_code != 0) throw Error("building the test layer failed: " + made.output);
   std::string gz = ReadFileToString(tar + ".gz", 64 << 20);
   store.PutBlob(gz);
