@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/split.h"
 
 namespace imgbuild::layers {
 namespace {
@@ -81,26 +82,15 @@ std::string TagProblem(std::string_view tag) {
   return "";
 }
 
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = path.find('/', start);
-    parts.push_back(path.substr(start, slash - start));
-    if (slash == std::string_view::npos) return parts;
-    start = slash + 1;
-  }
-}
-
 // Fills everything but the tag, or returns why `name` is invalid.
 std::string ParseRepository(std::string_view name, ImageName* image) {
-  std::vector<std::string_view> parts = SplitPath(name);
+  std::vector<std::string> parts = Split(name, '/');
   if (parts.size() > 1 && LooksLikeDomain(parts[0])) {
-    image->domain = std::string(parts[0]);
+    image->domain = parts[0];
     if (std::string problem = DomainProblem(parts[0]); !problem.empty()) return problem;
     parts.erase(parts.begin());
   }
-  for (std::string_view part : parts) {
+  for (const std::string& part : parts) {
     if (std::string problem = PathComponentProblem(part); !problem.empty()) return problem;
   }
   image->path = std::string(name.substr(image->domain.empty() ? 0 : image->domain.size() + 1));

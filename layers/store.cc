@@ -21,6 +21,7 @@
 #include "layers/json_io.h"
 #include "layers/store_walk.h"
 #include "util/atomic_file.h"
+#include "util/dir.h"
 #include "util/error.h"
 
 namespace imgbuild::layers {
@@ -54,15 +55,13 @@ void CreateDirectories(const std::string& path) {
 
 // Sorted names in `dir`; a missing directory has none.
 std::vector<std::string> SortedEntries(const std::string& dir) {
-  std::vector<std::string> names;
-  std::error_code error;
-  fs::directory_iterator it(dir, error);
-  if (error == std::errc::no_such_file_or_directory) return names;
-  if (error) Fail("list {}: {}", dir, error.message());
-  for (; it != fs::directory_iterator(); it.increment(error)) {
-    names.push_back(it->path().filename().string());
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    FailErrno("open directory " + dir);
   }
-  if (error) Fail("list {}: {}", dir, error.message());
+  UniqueFd owned(fd);
+  std::vector<std::string> names = ListDirectory(fd, dir);
   std::sort(names.begin(), names.end());
   return names;
 }
