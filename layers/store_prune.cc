@@ -4,7 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <ctime>
+#include <optional>
+#include <set>
 
 #include "layers/store.h"
 #include "layers/store_walk.h"
@@ -44,10 +47,8 @@ std::vector<Descriptor> Roots(const Store& store, const PruneOptions& options) {
 void CheckWalkable(const Reachability& reachability, const Store& store) {
   for (const ReferenceProblem& problem : reachability.problems) {
     if (problem.hides_references) {
-      Fail(
-          "prune of store {} stopped, nothing was removed: {}; untag that image or restore the "
-          "blob",
-          store.root(), problem.detail);
+      Fail("prune of store {} stopped, nothing was removed: {}; untag the image or restore it",
+           store.root(), problem.detail);
     }
   }
 }

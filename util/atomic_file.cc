@@ -24,6 +24,7 @@ TempFile::TempFile(const std::string& dir, const std::string& prefix) {
   path_ = buffer.data();
   // Nobody else can hold a lock on a file that was just created.
   if (!FileLock::TryLockFd(fd, FileLock::Mode::kExclusive, path_)) {
+    ::unlink(path_.c_str());
     Fail("lock temporary file {}: unexpectedly held by another process", path_);
   }
 }
