@@ -5,21 +5,10 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/split.h"
 
 namespace imgbuild::parser {
 namespace {
-
-std::vector<std::string> SplitSlash(std::string_view text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = text.find('/', start);
-    parts.emplace_back(text.substr(start, slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
 
 // Maps the names uname(2) and distributions use onto OCI's.
 void NormalizeArchitecture(Platform& platform) {
@@ -42,7 +31,7 @@ std::string Platform::ToString() const {
 }
 
 Platform Platform::Parse(std::string_view text) {
-  std::vector<std::string> parts = SplitSlash(text);
+  std::vector<std::string> parts = Split(text, '/');
   Platform platform;
   if (parts.size() == 1) {
     platform.os = "linux";

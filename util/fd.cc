@@ -47,4 +47,17 @@ size_t ReadSome(int fd, void* data, size_t size, const std::string& what) {
   }
 }
 
+std::string ReadFileToString(const std::string& path, size_t max_size) {
+  UniqueFd fd = OpenOrThrow(path, O_RDONLY);
+  std::string bytes;
+  char buffer[64 * 1024];
+  while (size_t got = ReadSome(fd.get(), buffer, sizeof buffer, path)) {
+    if (bytes.size() + got > max_size) {
+      Fail("read {}: larger than the limit of {} bytes", path, max_size);
+    }
+    bytes.append(buffer, got);
+  }
+  return bytes;
+}
+
 }  // namespace imgbuild

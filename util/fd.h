@@ -46,6 +46,10 @@ void WriteAll(int fd, const void* data, size_t size, const std::string& what);
 /// Throws Error naming `what` on failure.
 size_t ReadSome(int fd, void* data, size_t size, const std::string& what);
 
+/// Reads the whole file at `path`. Throws Error naming `path` when it cannot
+/// be read or holds more than `max_size` bytes (a guard for untrusted files).
+std::string ReadFileToString(const std::string& path, size_t max_size);
+
 }  // namespace imgbuild
 
 #endif  // IMGBUILD_UTIL_FD_H_

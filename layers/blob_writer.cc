@@ -1,0 +1,75 @@
+#include "layers/blob_writer.h"
+
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "util/error.h"
+
+namespace imgbuild::layers {
+namespace {
+
+// Small writes (tar headers) are gathered into one write(2).
+constexpr size_t kBufferSize = 256 * 1024;
+
+}  // namespace
+
+BlobWriter::BlobWriter(const std::string& temp_dir, std::string blobs_dir,
+                       DigestAlgorithm algorithm)
+    : blobs_dir_(std::move(blobs_dir)), hasher_(algorithm), buffer_(kBufferSize) {
+  file_.emplace(temp_dir, "blob-");
+}
+
+void BlobWriter::CheckOpen(const char* operation) const {
+  if (!file_) Fail("{} a blob writer that was already committed or failed", operation);
+}
+
+void BlobWriter::Write(const void* data, size_t size) {
+  CheckOpen("write to");
+  hasher_.Update(data, size);
+  if (buffered_ + size > buffer_.size()) Flush();
+  if (size >= buffer_.size()) {
+    WriteAll(file_->fd(), data, size, file_->path());
+    return;
+  }
+  std::memcpy(buffer_.data() + buffered_, data, size);
+  buffered_ += size;
+}
+
+void BlobWriter::Flush() {
+  if (buffered_ == 0) return;
+  WriteAll(file_->fd(), buffer_.data(), buffered_, file_->path());
+  buffered_ = 0;
+}
+
+void BlobWriter::Close() {
+  CheckOpen("close");
+  Flush();
+}
+
+Digest BlobWriter::Commit(const std::optional<Digest>& expected_digest,
+                          std::optional<int64_t> expected_size) {
+  CheckOpen("commit");
+  Flush();
+  // From here on the writer is spent; `file` removes itself on any failure.
+  TempFile file = std::move(*file_);
+  file_.reset();
+  int64_t actual_size = size();
+  Digest actual = hasher_.Finish();
+  bool digest_ok = !expected_digest || *expected_digest == actual;
+  bool size_ok = !expected_size || *expected_size == actual_size;
+  if (!digest_ok || !size_ok) {
+    Fail("blob verification failed: expected {} ({} bytes), got {} ({} bytes); nothing was stored",
+         expected_digest ? expected_digest->ToString() : "any digest",
+         expected_size ? std::to_string(*expected_size) : "any size", actual.ToString(),
+         actual_size);
+  }
+  std::string dir = blobs_dir_ + "/" + std::string(actual.algorithm_name());
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) Fail("create blob directory {}: {}", dir, error.message());
+  file.Commit(dir + "/" + actual.hex());
+  return actual;
+}
+
+}  // namespace imgbuild::layers

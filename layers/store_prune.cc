@@ -1,0 +1,110 @@
+#include "layers/store_prune.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <optional>
+#include <set>
+
+#include "layers/store.h"
+#include "layers/store_walk.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/human_size.h"
+
+namespace imgbuild::layers {
+namespace {
+
+// Size and age of a file; nullopt when it vanished.
+struct FileInfo {
+  int64_t size;
+  std::chrono::seconds age;
+};
+
+std::optional<FileInfo> Inspect(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    FailErrno("stat " + path);
+  }
+  std::chrono::seconds age(std::time(nullptr) - info.st_mtime);
+  return FileInfo{static_cast<int64_t>(info.st_size), age};
+}
+
+void Remove(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) FailErrno("remove " + path);
+}
+
+std::vector<Descriptor> Roots(const Store& store, const PruneOptions& options) {
+  std::vector<Descriptor> roots = store.ReadIndexJson().manifests;
+  roots.insert(roots.end(), options.extra_roots.begin(), options.extra_roots.end());
+  return roots;
+}
+
+void CheckWalkable(const Reachability& reachability, const Store& store) {
+  for (const ReferenceProblem& problem : reachability.problems) {
+    if (problem.hides_references) {
+      Fail("prune of store {} stopped, nothing was removed: {}; untag the image or restore it",
+           store.root(), problem.detail);
+    }
+  }
+}
+
+void PruneBlobs(const Store& store, const PruneOptions& options, const Reachability& reachable,
+                PruneReport& report) {
+  std::set<std::string> touched_dirs;
+  for (const Digest& digest : store.ScanBlobs().blobs) {
+    if (reachable.digests.contains(digest)) continue;
+    std::string path = store.BlobPath(digest);
+    std::optional<FileInfo> info = Inspect(path);
+    if (!info) continue;
+    // Compared only when asked: coarse clocks can make a new file's age -1 s.
+    if (options.grace_period.count() > 0 && info->age < options.grace_period) continue;
+    if (!options.dry_run) Remove(path);
+    touched_dirs.insert(ParentDirectory(path));
+    report.removed_blobs.push_back(digest);
+    report.bytes_freed += info->size;
+  }
+  if (options.dry_run) return;
+  for (const std::string& dir : touched_dirs) SyncDirectory(dir);
+}
+
+void PruneTempFiles(const Store& store, const PruneOptions& options, PruneReport& report) {
+  for (const std::string& path : store.ListTempFiles()) {
+    if (!IsAbandonedTempFile(path)) continue;
+    std::optional<FileInfo> info = Inspect(path);
+    if (!info) continue;
+    if (!options.dry_run) Remove(path);
+    report.removed_temp_files.push_back(path);
+    report.bytes_freed += info->size;
+  }
+}
+
+std::string Plural(size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+}  // namespace
+
+PruneReport Prune(const Store& store, const PruneOptions& options) {
+  FileLock lock = store.Lock(FileLock::Mode::kExclusive);
+  Reachability reachable = WalkReferences(store, Roots(store, options));
+  CheckWalkable(reachable, store);
+  PruneReport report;
+  report.dry_run = options.dry_run;
+  PruneBlobs(store, options, reachable, report);
+  PruneTempFiles(store, options, report);
+  return report;
+}
+
+std::string PruneReport::Summary() const {
+  return fmt::format("{} {} and {}, {} {}", dry_run ? "would remove" : "removed",
+                     Plural(removed_blobs.size(), "blob"),
+                     Plural(removed_temp_files.size(), "temporary file"),
+                     dry_run ? "would free" : "freed", HumanSize(bytes_freed));
+}
+
+}  // namespace imgbuild::layers

@@ -1,0 +1,50 @@
+// Garbage collection of the store: blobs that no image references and
+// temporary files that crashed writers left behind.
+#ifndef IMGBUILD_LAYERS_STORE_PRUNE_H_
+#define IMGBUILD_LAYERS_STORE_PRUNE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "layers/digest.h"
+#include "layers/oci.h"
+
+namespace imgbuild::layers {
+
+class Store;
+
+struct PruneOptions {
+  /// Blobs modified more recently are kept even when unreferenced: they may
+  /// belong to a build in another process that has not tagged its image
+  /// yet. 0 removes every unreferenced blob.
+  std::chrono::seconds grace_period{0};
+  /// Report what would be removed without removing it.
+  bool dry_run = false;
+  /// More roots besides index.json (build cache records will add theirs).
+  std::vector<Descriptor> extra_roots{};
+};
+
+struct PruneReport {
+  std::vector<Digest> removed_blobs;            // sorted
+  std::vector<std::string> removed_temp_files;  // paths
+  int64_t bytes_freed = 0;
+  bool dry_run = false;  // Nothing was actually removed.
+
+  /// "removed 3 blobs and 1 temporary file, freed 1.2 MiB" (or "would
+  /// remove …" for a dry run).
+  std::string Summary() const;
+};
+
+/// Removes blobs not reachable from index.json (through nested indexes,
+/// manifests, configs and layers) or `options.extra_roots`, and temporary
+/// files whose writer has died. Holds the exclusive store lock throughout.
+/// Throws Error, removing nothing, when a referenced manifest or index is
+/// missing or unreadable (what it references is unknown; fix or untag it
+/// first) or index.json is invalid; throws on I/O failure.
+PruneReport Prune(const Store& store, const PruneOptions& options = {});
+
+}  // namespace imgbuild::layers
+
+#endif  // IMGBUILD_LAYERS_STORE_PRUNE_H_
