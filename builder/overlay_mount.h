@@ -50,7 +50,9 @@ class OverlayMount {
   /// Unmounts if still mounted; detaches lazily (MNT_DETACH) when busy. Never throws.
   ~OverlayMount();
 
+  /// Where the merged view is mounted.
   const std::string& target() const { return target_; }
+  /// False after Unmount and in a moved-from object.
   bool mounted() const { return mounted_; }
 
   /// Unmounts now. Throws Error (EBUSY when a process still uses the mount)

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <future>
@@ -70,6 +71,29 @@ std::vector<int> ProcessesWithMarker(const std::string& marker) {
   }
   return pids;
 }
+
+// Points $TMPDIR, where the sandbox keeps its /etc files, at a private empty
+// directory while it lives, so a test can check that a run left nothing there.
+class PrivateTmpdir {
+ public:
+  PrivateTmpdir() {
+    const char* previous = std::getenv("TMPDIR");
+    if (previous != nullptr) previous_ = previous;
+    setenv("TMPDIR", dir_.path().c_str(), 1);
+  }
+  ~PrivateTmpdir() {
+    if (previous_) {
+      setenv("TMPDIR", previous_->c_str(), 1);
+    } else {
+      unsetenv("TMPDIR");
+    }
+  }
+  std::vector<std::string> Leftovers() const { return ListTree(dir_.path()); }
+
+ private:
+  TempDir dir_{"imgbuild-tmpdir-"};
+  std::optional<std::string> previous_;
+};
 
 // Waits up to two seconds for `condition`.
 template <typename Condition>
@@ -351,6 +375,7 @@ TEST_F(SandboxTest, AppliesBindAndTmpfsMounts) {
 }
 
 TEST_F(SandboxTest, SetupFailureNamesTheStep) {
+  PrivateTmpdir tmpdir;
   // The bare busybox rootfs lacks the mount-point base: there is no /proc to mount on.
   SandboxSpec spec = Spec({"true"});
   spec.rootfs = BusyboxRootfs::Shared().path();
@@ -362,6 +387,7 @@ TEST_F(SandboxTest, SetupFailureNamesTheStep) {
   }
   EXPECT_FALSE(std::filesystem::exists(BusyboxRootfs::Shared().path() + "/proc"));
   EXPECT_THROW(RunInSandbox(Spec({}), nullptr), Error);
+  EXPECT_EQ(tmpdir.Leftovers(), std::vector<std::string>{});
 }
 
 // Cancels when a failed assertion leaves the test early, so that the
@@ -372,6 +398,7 @@ struct CancelOnExit {
 };
 
 TEST_F(SandboxTest, CancelKillsEverythingPromptly) {
+  PrivateTmpdir tmpdir;
   CancelToken cancel;
   auto run = std::async(std::launch::async, [&] {
     return RunCaptured(Shell("sleep 1000 & sleep 1000"), &cancel);
@@ -387,6 +414,7 @@ TEST_F(SandboxTest, CancelKillsEverythingPromptly) {
   EXPECT_EQ(ProcessesWithMarker(marker_), std::vector<int>{});
   mount_->Unmount();  // throws if anything still used the overlay
   EXPECT_FALSE(MountinfoMentions(scratch_.path()));
+  EXPECT_EQ(tmpdir.Leftovers(), std::vector<std::string>{});
 }
 
 CancelToken* signal_cancel_token = nullptr;
@@ -419,10 +447,12 @@ TEST_F(SandboxTest, BackgroundProcessDoesNotOutliveTheCommand) {
 }
 
 TEST_F(SandboxTest, CallbackExceptionKillsTheSandbox) {
+  PrivateTmpdir tmpdir;
   EXPECT_THROW(RunInSandbox(Shell("echo hi; sleep 1000"),
                             [](OutputStream, std::string_view) { Fail("stop"); }),
                Error);
   EXPECT_EQ(ProcessesWithMarker(marker_), std::vector<int>{});
+  EXPECT_EQ(tmpdir.Leftovers(), std::vector<std::string>{});
 }
 
 double CpuMilliseconds() {
