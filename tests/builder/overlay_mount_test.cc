@@ -119,9 +119,10 @@ class OverlayMountLifetimeTest : public OverlayMountTest {};
 
 TEST_F(OverlayMountLifetimeTest, UnmountRefusesWhileBusyAndDestructorDetaches) {
   OverlayLayout layout = Layout({MakeDir("lower")});
+  UniqueFd open_file;  // outlives the mount
   {
     OverlayMount mount(layout);
-    UniqueFd open_file = OpenOrThrow(layout.target + "/busy", O_WRONLY | O_CREAT);
+    open_file = OpenOrThrow(layout.target + "/busy", O_WRONLY | O_CREAT);
     try {
       mount.Unmount();
       ADD_FAILURE() << "unmounted a busy overlay";
@@ -132,6 +133,7 @@ TEST_F(OverlayMountLifetimeTest, UnmountRefusesWhileBusyAndDestructorDetaches) {
     EXPECT_TRUE(IsMountPoint(layout.target));
   }  // the destructor detaches even though the file is still open
   EXPECT_FALSE(IsMountPoint(layout.target));
+  WriteAll(open_file.get(), "x", 1, "file on the detached overlay");
 }
 
 TEST_F(OverlayMountLifetimeTest, MovedFromMountLeavesTheMountAlone) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <csignal>
 #include <filesystem>
 #include <future>
@@ -172,6 +173,23 @@ TEST_F(SandboxTest, DeliversOutputAsItArrives) {
   ASSERT_EQ(chunks.size(), 2u);
   EXPECT_EQ(chunks[0].first, "first\n");
   EXPECT_GE(chunks[1].second - chunks[0].second, milliseconds(200));
+}
+
+TEST_F(SandboxTest, ForwardsLargeOutputAndRunsConcurrently) {
+  auto run = [&](const std::string& word) {
+    return RunCaptured(Shell("yes " + word + " | head -c 1000000; echo done >&2"));
+  };
+  auto first = std::async(std::launch::async, run, "first");
+  auto second = std::async(std::launch::async, run, "second");
+  for (auto [future, line] : {std::pair{&first, "first\n"}, std::pair{&second, "second\n"}}) {
+    Captured captured = future->get();
+    EXPECT_TRUE(captured.result.Succeeded()) << captured.result.Describe();
+    ASSERT_EQ(captured.out.size(), 1000000u);
+    EXPECT_EQ(captured.out.substr(0, 2 * std::strlen(line)), std::string(line) + line);
+    EXPECT_EQ(captured.out.find(line == std::string("first\n") ? "second" : "first"),
+              std::string::npos);
+    EXPECT_EQ(captured.err, "done\n");
+  }
 }
 
 TEST_F(SandboxTest, ReportsExitCodesAndSignals) {
@@ -434,6 +452,20 @@ TEST_F(SandboxTest, SignalHandlerCanCancel) {
   sigaction(SIGTERM, &previous, nullptr);
   EXPECT_TRUE(run.get().result.cancelled);
   EXPECT_EQ(ProcessesWithMarker(marker_), std::vector<int>{});
+}
+
+TEST_F(SandboxTest, DiesWithTheProcessThatStartedIt) {
+  PrivateTmpdir tmpdir;  // the killed runner cannot remove its temp dir; this one goes anyway
+  pid_t runner = fork();
+  ASSERT_GE(runner, 0);
+  if (runner == 0) {
+    RunInSandbox(Spec({"sleep", "1000"}), nullptr);
+    _exit(0);
+  }
+  ASSERT_TRUE(Eventually([&] { return ProcessesWithMarker(marker_).size() == 1; }));
+  kill(runner, SIGKILL);
+  waitpid(runner, nullptr, 0);
+  EXPECT_TRUE(Eventually([&] { return ProcessesWithMarker(marker_).empty(); }));
 }
 
 TEST_F(SandboxTest, BackgroundProcessDoesNotOutliveTheCommand) {
