@@ -75,14 +75,17 @@ class BusyboxRootfs {
  public:
   BusyboxRootfs() : dir_("imgbuild-busybox-") {
     std::filesystem::create_directory(dir_.path() + "/bin");
-    std::filesystem::copy_file(kBusybox, dir_.path() + "/bin/busybox");
+    // Never written to (tests use it as a lower layer), so a hard link will do.
+    std::error_code no_link;
+    std::filesystem::create_hard_link(kBusybox, dir_.path() + "/bin/busybox", no_link);
+    if (no_link) std::filesystem::copy_file(kBusybox, dir_.path() + "/bin/busybox");
     for (const std::string& applet : Applets()) {
       if (applet == "busybox") continue;
       std::filesystem::create_symlink("busybox", dir_.path() + "/bin/" + applet);
     }
   }
 
-  /// One rootfs shared by every test of the binary: it is only ever a lower layer.
+  /// One rootfs shared by every test of the binary; tests never write to it.
   static const BusyboxRootfs& Shared() {
     static const BusyboxRootfs rootfs;
     return rootfs;
