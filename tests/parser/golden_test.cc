@@ -65,6 +65,15 @@ std::string ParseToJson(const fs::path& recipe) {
   return GraphToJsonText(BuildGraph(ast, OptionsFor(args)));
 }
 
+// "01-go-build" -> "01_go_build": gtest names allow only [A-Za-z0-9_].
+std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenTest, MatchesExpectedJson) {
@@ -80,13 +89,7 @@ TEST_P(GoldenTest, MatchesExpectedJson) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, GoldenTest, ::testing::ValuesIn(RecipeNames("golden")),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+                         TestName);
 
 TEST(GoldenCorpusTest, HasAtLeastSixtyRecipes) { EXPECT_GE(RecipeNames("golden").size(), 60u); }
 
@@ -110,13 +113,7 @@ TEST_P(ErrorCorpusTest, FailsWithExpectedMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, ErrorCorpusTest, ::testing::ValuesIn(RecipeNames("errors")),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+                         TestName);
 
 }  // namespace
 }  // namespace imgbuild::parser
