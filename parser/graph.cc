@@ -1,6 +1,7 @@
 #include "parser/graph.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <fstream>
 #include <iostream>
@@ -184,8 +185,9 @@ class GraphBuilder {
       if (!stage.name.empty() && stage.name == name) return {stage.index, false};
     }
     if (IsNumber(reference)) {
-      size_t index = std::stoul(reference.size() > 9 ? std::string("999999999") : reference);
-      if (index < graph_.stages.size()) return {static_cast<int>(index), false};
+      size_t index = 0;
+      auto [end, error] = std::from_chars(reference.data(), reference.data() + reference.size(), index);
+      if (error == std::errc() && index < graph_.stages.size()) return {static_cast<int>(index), false};
       return {std::nullopt, true};
     }
     return {};
@@ -223,10 +225,10 @@ class GraphBuilder {
     PendingStage& pending = pending_[index];
     Scope scope;
     AddPredefinedArgs(scope);
-    std::vector<Instruction> body = Triggers(stage);
+    BaseInputs base = BaseOf(stage);
+    scope.env = std::move(base.env);
+    std::vector<Instruction> body = ParseTriggers(base.onbuild, stage);
     size_t trigger_count = body.size();
-    if (stage.base_stage) scope.env = pending_[*stage.base_stage].final_env;
-    else if (options_.resolve_base) scope.env = ParseEnv(options_.resolve_base(stage.from.image, stage.from.platform).env);
     body.insert(body.end(), pending.body.begin(), pending.body.end());
     for (size_t i = 0; i < body.size(); ++i) {
       Step step{std::move(body[i]), {}, {}, i < trigger_count};
@@ -240,7 +242,8 @@ class GraphBuilder {
     pending.final_env = scope.env;
   }
 
-  // Proxy args reach RUN without an ARG line but are not expanded anywhere.
+  // Proxy args need no ARG line: a --build-arg HTTP_PROXY reaches every
+  // RUN's environment (and expansion) in every stage.
   void AddPredefinedArgs(Scope& scope) {
     for (const char* name : kProxyArgs) {
       if (auto it = options_.build_args.find(name); it != options_.build_args.end()) {
@@ -250,12 +253,25 @@ class GraphBuilder {
     }
   }
 
-  // ONBUILD triggers of the base run first: the base image's, or the
-  // parent stage's own ONBUILD instructions.
-  std::vector<Instruction> Triggers(const Stage& stage) {
-    std::vector<std::string> texts;
-    if (stage.base_stage) texts = pending_[*stage.base_stage].onbuild_out;
-    else if (options_.resolve_base) texts = options_.resolve_base(stage.from.image, stage.from.platform).onbuild;
+  // What a stage starts from: its base stage's final ENV and own ONBUILD
+  // instructions, or what the resolver knows of its base image.
+  struct BaseInputs {
+    std::vector<KeyValue> env;
+    std::vector<std::string> onbuild;
+  };
+
+  BaseInputs BaseOf(const Stage& stage) const {
+    if (stage.base_stage) {
+      const PendingStage& base = pending_[*stage.base_stage];
+      return {base.final_env, base.onbuild_out};
+    }
+    if (!options_.resolve_base) return {};
+    BaseImageInfo info = options_.resolve_base(stage.from.image, stage.from.platform);
+    return {ParseEnv(info.env), std::move(info.onbuild)};
+  }
+
+  // ONBUILD triggers of the base run first, as if written right after FROM.
+  std::vector<Instruction> ParseTriggers(const std::vector<std::string>& texts, const Stage& stage) const {
     std::vector<Instruction> triggers;
     for (const std::string& text : texts) {
       RawInstruction raw = ParseRawInstruction(text, ast_, stage.from_range.start_line);
