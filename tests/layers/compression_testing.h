@@ -19,7 +19,7 @@
 
 #include "layers/sink.h"
 
-namespace imgbuild::layers::testing {
+namespace imgbuild::layers::testkit {
 
 /// Collects everything written into a string.
 class StringSink : public ByteSink {
@@ -114,6 +114,6 @@ inline std::string ReadWithLibarchive(const std::string& path) {
   return output;
 }
 
-}  // namespace imgbuild::layers::testing
+}  // namespace imgbuild::layers::testkit
 
 #endif  // IMGBUILD_TESTS_LAYERS_COMPRESSION_TESTING_H_

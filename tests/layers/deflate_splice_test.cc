@@ -56,8 +56,8 @@ std::string Inflate(const Bytes& stream, size_t expected_size) {
 }
 
 std::vector<std::string> Inputs() {
-  return {"", "a", "hello hello hello hello", testing::MixedBytes(100000, 7),
-          testing::MixedBytes(600000, 8)};
+  return {"", "a", "hello hello hello hello", testkit::MixedBytes(100000, 7),
+          testkit::MixedBytes(600000, 8)};
 }
 
 void ExpectSplices(const Bytes& first, const std::string& first_input, const std::string& what) {
@@ -105,7 +105,7 @@ TEST(DeflateSpliceTest, ChainsManyStreams) {
   std::string all;
   Bytes joined;
   for (int i = 0; i < 20; ++i) {
-    std::string piece = testing::MixedBytes(static_cast<size_t>(i) * 5000, static_cast<uint64_t>(i));
+    std::string piece = testkit::MixedBytes(static_cast<size_t>(i) * 5000, static_cast<uint64_t>(i));
     Bytes stream = LibdeflateCompress(piece, i % 13);
     if (i != 19) MakeDeflateStreamContinuable(stream);
     joined.insert(joined.end(), stream.begin(), stream.end());
@@ -122,7 +122,7 @@ TEST(DeflateSpliceTest, EndsWithTheSyncFlushMarker) {
 }
 
 TEST(DeflateSpliceTest, RejectsTruncatedAndMalformedStreams) {
-  Bytes stream = LibdeflateCompress(testing::MixedBytes(50000, 3), 6);
+  Bytes stream = LibdeflateCompress(testkit::MixedBytes(50000, 3), 6);
   Bytes truncated(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(stream.size() / 2));
   EXPECT_THROW(LocateFinalBlock(truncated), Error);
   EXPECT_THROW(LocateFinalBlock(Bytes{}), Error);
