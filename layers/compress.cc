@@ -2,6 +2,8 @@
 
 #include <sched.h>
 
+#include <vector>
+
 #include "layers/gzip_compressor.h"
 #include "layers/zstd_compressor.h"
 #include "util/error.h"
@@ -9,14 +11,35 @@
 namespace imgbuild::layers {
 namespace {
 
-// Compression "none": hands bytes straight on.
+// Compression "none": hands bytes on unchanged, gathering small writes (tar
+// headers are 512 bytes) into larger ones as the compressors do.
 class PassThrough : public ByteSink {
  public:
-  explicit PassThrough(ByteSink& destination) : destination_(destination) {}
-  void Write(const void* data, size_t size) override { destination_.Write(data, size); }
+  explicit PassThrough(ByteSink& destination) : destination_(destination) { buffer_.reserve(kBufferSize); }
+
+  void Write(const void* data, size_t size) override {
+    if (buffer_.size() + size > kBufferSize) Flush();
+    if (size >= kBufferSize) {
+      destination_.Write(data, size);
+      return;
+    }
+    const auto* bytes = static_cast<const char*>(data);
+    buffer_.insert(buffer_.end(), bytes, bytes + size);
+  }
+
+  void Close() override { Flush(); }
 
  private:
+  static constexpr size_t kBufferSize = 128 << 10;
+
+  void Flush() {
+    if (buffer_.empty()) return;
+    destination_.Write(buffer_.data(), buffer_.size());
+    buffer_.clear();
+  }
+
   ByteSink& destination_;
+  std::vector<char> buffer_;
 };
 
 }  // namespace

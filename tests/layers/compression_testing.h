@@ -41,7 +41,10 @@ inline std::string MixedBytes(size_t size, uint64_t seed = 1) {
   while (bytes.size() < size) {
     size_t run = 1 + random() % 200000;
     if (random() % 3 == 0) {
-      for (size_t i = 0; i < run; ++i) bytes += static_cast<char>(random());
+      for (size_t i = 0; i < run; i += 8) {
+        uint64_t word = random();
+        bytes.append(reinterpret_cast<const char*>(&word), std::min<size_t>(8, run - i));
+      }
     } else {
       while (run > 0) {
         std::string_view word = kWords[random() % std::size(kWords)];
