@@ -78,6 +78,10 @@ struct Ast {
 /// Keywords that take heredocs (`<<EOF`) in their arguments.
 bool AllowsHeredocs(std::string_view keyword);
 
+/// Parses `text` as a JSON array of strings (the exec form); nullopt when
+/// it is anything else.
+std::optional<std::vector<std::string>> ParseJsonStringArray(std::string_view text);
+
 /// Parses recipe text. `file` names the recipe in errors ("-" for stdin is
 /// shown as "<stdin>"). Throws ParseError for an unknown instruction, an
 /// unterminated heredoc, an empty continuation at the end of the file, a

@@ -1,0 +1,60 @@
+FROM debian:bookworm
+
+RUN set -ex; \
+	apt-get update; \
+	apt-get install -y --no-install-recommends \
+		autoconf \
+		automake \
+		bzip2 \
+		default-libmysqlclient-dev \
+		dpkg-dev \
+		file \
+		g++ \
+		gcc \
+		imagemagick \
+		libbz2-dev \
+		libc6-dev \
+		libcurl4-openssl-dev \
+		libdb-dev \
+		libevent-dev \
+		libffi-dev \
+		libgdbm-dev \
+		libglib2.0-dev \
+		libgmp-dev \
+		libjpeg-dev \
+		libkrb5-dev \
+		liblzma-dev \
+		libmagickcore-dev \
+		libmagickwand-dev \
+		libmaxminddb-dev \
+		libncurses5-dev \
+		libncursesw5-dev \
+		libpng-dev \
+		libpq-dev \
+		libreadline-dev \
+		libsqlite3-dev \
+		libssl-dev \
+		libtool \
+		libwebp-dev \
+		libxml2-dev \
+		libxslt-dev \
+		libyaml-dev \
+		make \
+		patch \
+		unzip \
+		xz-utils \
+		zlib1g-dev \
+	; \
+	rm -rf /var/lib/apt/lists/*
+
+# A second chain in the "leading &&" style, with version pins.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        bzr=2.7.0+bzr6622-15 \
+        git \
+        mercurial \
+        openssh-client \
+        subversion \
+        procps \
+    && rm -rf /var/lib/apt/lists/*
+
+CMD ["bash"]

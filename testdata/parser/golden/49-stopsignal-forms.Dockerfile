@@ -1,0 +1,17 @@
+FROM nginx:1.27 AS web
+STOPSIGNAL SIGQUIT
+
+FROM postgres:16 AS db
+STOPSIGNAL SIGINT
+
+FROM alpine:3.20 AS worker
+STOPSIGNAL 9
+CMD ["tail", "-f", "/dev/null"]
+
+FROM alpine:3.20 AS plain
+STOPSIGNAL SIGTERM
+
+FROM alpine:3.20
+ARG STOP_SIGNAL=SIGRTMIN+3
+STOPSIGNAL $STOP_SIGNAL
+CMD ["/sbin/init"]
