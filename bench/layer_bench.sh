@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Compares imgbuild's layer encoder with the usual shell pipelines on a
+# generated ~300 MB directory of mixed files:
+#   gzip: tar -cf - DIR | layer_encode_bench   vs  tar -cf - DIR | pigz -p 2 | sha256sum
+#   zstd: tar -cf - DIR | layer_encode_bench -c zstd  vs  tar -cf - DIR | zstd -T2 | sha256sum
+# Prints wall time, blob size and their ratios (ours / theirs; goal <= 1.0)
+# and peak RSS (goal for ours < 100 MB). Each pipeline runs RUNS times (best
+# wall time counts) after one warm-up, since hosts are often shared.
+#
+# Usage: bench/layer_bench.sh [BUILD_DIR]   (default: build)
+# Environment: RUNS (default 3), THREADS (default 2, as pigz -p 2),
+#              KEEP_DATA=DIR to generate into / reuse DIR instead of a temp dir.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+encoder=$build/bench/layer_encode_bench
+runs=${RUNS:-3}
+threads=${THREADS:-2}
+for tool in "$encoder" tar pigz zstd python3 sha256sum /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "layer_bench: $tool is missing (build first; scripts/setup.sh installs tools)" >&2; exit 1; }
+done
+
+if [ -n "${KEEP_DATA:-}" ]; then
+  work=$KEEP_DATA
+  mkdir -p "$work"
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/layer-bench.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+fi
+data=$work/tree
+
+# Deterministic data (fixed seeds): ~100 MB source-like text, ~100 MB of
+# incompressible (already compressed) files, ~20 MB of structured binary
+# records and ~80 MB as 20,000 small mixed files.
+if [ ! -f "$work/.complete" ]; then
+  echo "layer_bench: generating test data in $data"
+  rm -rf "$data"
+  python3 - "$data" <<'PY'
+import os, random, struct, sys
+root = sys.argv[1]
+rng = random.Random(20240601)
+words = ["int", "return", "static", "const", "std::string", "layer", "digest", "if", "else",
+         "for", "while", "void", "auto", "namespace", "struct", "class", "size_t", "error",
+         "include", "0", "1", "nullptr", "=", "==", "(", ")", "{", "}", ";", "//", "path",
+         "buffer", "write", "read", "open", "close", "the", "a", "of", "to", "is", "and"]
+words += ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz_") for _ in range(rng.randint(3, 12)))
+          for _ in range(3000)]
+# Word frequencies follow Zipf's law, as in real source and prose.
+weights = [1 / (rank + 1) for rank in range(len(words))]
+lines = [" " * (2 * rng.randint(0, 4)) + " ".join(rng.choices(words, weights, k=rng.randint(1, 14)))
+         for _ in range(40000)]
+
+def text(size):
+    out, total = [], 0
+    while total < size:
+        line = rng.choice(lines)
+        out.append(line)
+        total += len(line) + 1
+    return ("\n".join(out) + "\n").encode()[:size]
+
+def records(size):
+    count = size // 32
+    return b"".join(struct.pack("<IIQHHQI", i, rng.randrange(1 << 12), 1700000000 + i * 7,
+                                rng.randrange(4), 0, rng.randrange(1 << 20), 0xfeedface)
+                    for i in range(count))
+
+def put(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+for i in range(400):
+    put(f"{root}/src/dir{i % 20:02d}/file{i:03d}.cc", text(rng.randint(150_000, 350_000)))
+for i in range(10):
+    put(f"{root}/blobs/archive{i}.gz", rng.randbytes(10_000_000))
+for i in range(4):
+    put(f"{root}/db/table{i}.bin", records(5_000_000))
+for i in range(20_000):
+    size = rng.randint(0, 8192)
+    data = text(size) if i % 3 else rng.randbytes(size)
+    put(f"{root}/small/d{i % 100:02d}/f{i:05d}", data)
+PY
+  touch "$work/.complete"
+fi
+
+tar_stream() { tar --sort=name -cf - -C "$data" .; }
+export -f tar_stream
+export data
+tar_bytes=$(tar_stream | wc -c)  # also warms the page cache (tar skips reading for >/dev/null)
+tar_sha=$(tar_stream | sha256sum | cut -c1-64)
+echo "layer_bench: tar stream $((tar_bytes / 1000000)) MB, sha256 ${tar_sha:0:16}..., $runs runs each, $threads threads"
+
+# best_of PIPELINE: runs PIPELINE (a string for bash -c) RUNS times under
+# /usr/bin/time; prints "best_seconds max_rss_kb" for the fastest run, where
+# max_rss_kb is that of the largest process in the pipeline.
+best_of() {
+  local best="" best_rss="" i
+  for ((i = 0; i < runs; i++)); do
+    /usr/bin/time -f "%e %M" -o "$work/time" bash -c "$1" >/dev/null
+    read -r secs rss <"$work/time"
+    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+      best=$secs best_rss=$rss
+    fi
+  done
+  echo "$best $best_rss"
+}
+
+field() { sed -n "s/^$1=//p" "$2"; }
+
+printf '\n%-6s %9s %9s %7s %12s %12s %7s %9s %9s\n' format ours_s theirs_s time× ours_bytes theirs_bytes size× ours_MB theirs_MB
+for format in gzip zstd; do
+  if [ "$format" = gzip ]; then
+    theirs="pigz -p $threads"
+  else
+    theirs="zstd -q -T$threads"
+  fi
+  # Ours: the encoder reports its own time and peak RSS (getrusage).
+  ours_best=""
+  for ((i = 0; i < runs; i++)); do
+    tar_stream | "$encoder" -c "$format" -t "$threads" >"$work/ours.$i"
+    secs=$(field seconds "$work/ours.$i")
+    if [ -z "$ours_best" ] || awk -v a="$secs" -v b="$ours_best" 'BEGIN{exit !(a<b)}'; then
+      ours_best=$secs
+      cp "$work/ours.$i" "$work/ours"
+    fi
+  done
+  # Time the whole pipeline too, as for theirs, so tar is counted on both sides.
+  read -r ours_pipeline _ < <(best_of "tar_stream | '$encoder' -c $format -t $threads")
+  read -r theirs_secs theirs_rss < <(best_of "tar_stream | $theirs | sha256sum")
+  theirs_bytes=$(tar_stream | $theirs | wc -c)
+  ours_bytes=$(field size "$work/ours")
+  ours_rss=$(field max_rss_kb "$work/ours")
+  if [ "$(field diff_id "$work/ours")" != "sha256:$tar_sha" ]; then
+    echo "layer_bench: $format diff_id differs from sha256 of the tar stream" >&2
+    exit 1
+  fi
+  printf '%-6s %9.2f %9.2f %7.2f %12d %12d %7.3f %9.1f %9.1f\n' "$format" "$ours_pipeline" "$theirs_secs" \
+    "$(awk -v a="$ours_pipeline" -v b="$theirs_secs" 'BEGIN{print a/b}')" "$ours_bytes" "$theirs_bytes" \
+    "$(awk -v a="$ours_bytes" -v b="$theirs_bytes" 'BEGIN{print a/b}')" \
+    "$(awk -v k="$ours_rss" 'BEGIN{print k/1024}')" "$(awk -v k="$theirs_rss" 'BEGIN{print k/1024}')"
+  echo "       encoder alone: $(field seconds "$work/ours") s wall, $(field user_seconds "$work/ours") s user, $(field system_seconds "$work/ours") s sys"
+done
+
+# One more run writing the blob, decompressed by the reference tools.
+for format in gzip zstd; do
+  tar_stream | "$encoder" -c "$format" -t "$threads" -o "$work/blob.$format" >"$work/check"
+  case $format in
+    gzip) got=$(gzip -dc "$work/blob.$format" | sha256sum | cut -c1-64) ;;
+    zstd) got=$(zstd -qdc "$work/blob.$format" | sha256sum | cut -c1-64) ;;
+  esac
+  [ "$got" = "$tar_sha" ] || { echo "layer_bench: $format blob does not decompress to the tar stream" >&2; exit 1; }
+  [ "sha256:$(sha256sum <"$work/blob.$format" | cut -c1-64)" = "$(field digest "$work/check")" ] ||
+    { echo "layer_bench: $format digest differs from sha256sum of the blob" >&2; exit 1; }
+  rm -f "$work/blob.$format"
+done
+echo
+echo "layer_bench: blobs decompress to the tar stream and digests match sha256sum"
