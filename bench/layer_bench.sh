@@ -4,18 +4,19 @@
 #   gzip: tar -cf - DIR | layer_encode_bench   vs  tar -cf - DIR | pigz -p 2 | sha256sum
 #   zstd: tar -cf - DIR | layer_encode_bench -c zstd  vs  tar -cf - DIR | zstd -T2 | sha256sum
 # Prints wall time, blob size and their ratios (ours / theirs; goal <= 1.0)
-# and peak RSS (goal for ours < 100 MB). Each pipeline runs RUNS times (best
-# wall time counts) after one warm-up, since hosts are often shared.
+# and peak RSS (goal for ours < 100 MB). Each pipeline runs RUNS times,
+# alternating ours and theirs, and the fastest run counts, since hosts are
+# often shared.
 #
 # Usage: bench/layer_bench.sh [BUILD_DIR]   (default: build)
-# Environment: RUNS (default 3), THREADS (default 2, as pigz -p 2),
+# Environment: RUNS (default 5), THREADS (default 2, as pigz -p 2),
 #              KEEP_DATA=DIR to generate into / reuse DIR instead of a temp dir.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 encoder=$build/bench/layer_encode_bench
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 threads=${THREADS:-2}
 for tool in "$encoder" tar pigz zstd python3 sha256sum /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "layer_bench: $tool is missing (build first; scripts/setup.sh installs tools)" >&2; exit 1; }
@@ -91,21 +92,16 @@ tar_bytes=$(tar_stream | wc -c)  # also warms the page cache (tar skips reading 
 tar_sha=$(tar_stream | sha256sum | cut -c1-64)
 echo "layer_bench: tar stream $((tar_bytes / 1000000)) MB, sha256 ${tar_sha:0:16}..., $runs runs each, $threads threads"
 
-# best_of PIPELINE: runs PIPELINE (a string for bash -c) RUNS times under
-# /usr/bin/time; prints "best_seconds max_rss_kb" for the fastest run, where
-# max_rss_kb is that of the largest process in the pipeline.
-best_of() {
-  local best="" best_rss="" i
-  for ((i = 0; i < runs; i++)); do
-    /usr/bin/time -f "%e %M" -o "$work/time" bash -c "$1" >/dev/null
-    read -r secs rss <"$work/time"
-    if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-      best=$secs best_rss=$rss
-    fi
-  done
-  echo "$best $best_rss"
+# timed PIPELINE OUT: runs PIPELINE (a string for bash -c) under /usr/bin/time
+# with its stdout in OUT; prints "seconds max_rss_kb", the latter of the
+# pipeline's largest process.
+timed() {
+  /usr/bin/time -f "%e %M" -o "$work/time" bash -c "$1" >"$2"
+  cat "$work/time"
 }
 
+less_than() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a<b)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
 field() { sed -n "s/^$1=//p" "$2"; }
 
 printf '\n%-6s %9s %9s %7s %12s %12s %7s %9s %9s\n' format ours_s theirs_s time× ours_bytes theirs_bytes size× ours_MB theirs_MB
@@ -115,19 +111,20 @@ for format in gzip zstd; do
   else
     theirs="zstd -q -T$threads"
   fi
-  # Ours: the encoder reports its own time and peak RSS (getrusage).
-  ours_best=""
+  # Alternate ours and theirs so that both meet the same background load;
+  # keep each side's fastest run.
+  ours_best="" theirs_best=""
   for ((i = 0; i < runs; i++)); do
-    tar_stream | "$encoder" -c "$format" -t "$threads" >"$work/ours.$i"
-    secs=$(field seconds "$work/ours.$i")
-    if [ -z "$ours_best" ] || awk -v a="$secs" -v b="$ours_best" 'BEGIN{exit !(a<b)}'; then
+    read -r secs _ < <(timed "tar_stream | '$encoder' -c $format -t $threads" "$work/ours.out")
+    if [ -z "$ours_best" ] || less_than "$secs" "$ours_best"; then
       ours_best=$secs
-      cp "$work/ours.$i" "$work/ours"
+      cp "$work/ours.out" "$work/ours"
+    fi
+    read -r secs rss < <(timed "tar_stream | $theirs | sha256sum" /dev/null)
+    if [ -z "$theirs_best" ] || less_than "$secs" "$theirs_best"; then
+      theirs_best=$secs theirs_rss=$rss
     fi
   done
-  # Time the whole pipeline too, as for theirs, so tar is counted on both sides.
-  read -r ours_pipeline _ < <(best_of "tar_stream | '$encoder' -c $format -t $threads")
-  read -r theirs_secs theirs_rss < <(best_of "tar_stream | $theirs | sha256sum")
   theirs_bytes=$(tar_stream | $theirs | wc -c)
   ours_bytes=$(field size "$work/ours")
   ours_rss=$(field max_rss_kb "$work/ours")
@@ -135,11 +132,10 @@ for format in gzip zstd; do
     echo "layer_bench: $format diff_id differs from sha256 of the tar stream" >&2
     exit 1
   fi
-  printf '%-6s %9.2f %9.2f %7.2f %12d %12d %7.3f %9.1f %9.1f\n' "$format" "$ours_pipeline" "$theirs_secs" \
-    "$(awk -v a="$ours_pipeline" -v b="$theirs_secs" 'BEGIN{print a/b}')" "$ours_bytes" "$theirs_bytes" \
-    "$(awk -v a="$ours_bytes" -v b="$theirs_bytes" 'BEGIN{print a/b}')" \
+  printf '%-6s %9.2f %9.2f %7.3f %12d %12d %7.3f %9.1f %9.1f\n' "$format" "$ours_best" "$theirs_best" \
+    "$(ratio "$ours_best" "$theirs_best")" "$ours_bytes" "$theirs_bytes" "$(ratio "$ours_bytes" "$theirs_bytes")" \
     "$(awk -v k="$ours_rss" 'BEGIN{print k/1024}')" "$(awk -v k="$theirs_rss" 'BEGIN{print k/1024}')"
-  echo "       encoder alone: $(field seconds "$work/ours") s wall, $(field user_seconds "$work/ours") s user, $(field system_seconds "$work/ours") s sys"
+  echo "       encoder in that run: $(field seconds "$work/ours") s wall, $(field user_seconds "$work/ours") s user, $(field system_seconds "$work/ours") s sys"
 done
 
 # One more run writing the blob, decompressed by the reference tools.

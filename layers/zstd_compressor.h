@@ -17,6 +17,7 @@
 
 namespace imgbuild::layers {
 
+/// What shapes a ZstdCompressor's work and output.
 struct ZstdOptions {
   /// zstd's scale: ZSTD_minCLevel() (negative, fastest) to 22; 3 is the
   /// zstd CLI's and containerd's default.

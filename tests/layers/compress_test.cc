@@ -1,7 +1,5 @@
 #include "layers/compress.h"
 
-#include <zlib.h>
-
 #include <chrono>
 #include <string>
 #include <thread>
@@ -49,18 +47,7 @@ std::string CompressGzip(std::string_view input, const GzipOptions& options) {
 
 // Gunzips with zlib, requiring exactly one gzip member spanning all of `gz`.
 std::string GunzipOneMember(const std::string& gz, size_t expected_size) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, 16 + 15), Z_OK);
-  std::string out(expected_size + 1, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-  EXPECT_EQ(z.avail_in, 0u) << "data after the first gzip member";
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return out;
+  return testkit::InflateExactly(gz, 16 + 15, expected_size);
 }
 
 class CompressorTest : public ::testing::TestWithParam<Compression> {

@@ -4,6 +4,7 @@
 
 #include <archive.h>
 #include <sys/wait.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -64,6 +65,24 @@ inline void WriteFile(const std::string& path, std::string_view bytes) {
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Inflates `compressed` with zlib (window_bits -15: raw DEFLATE, 31: one
+/// gzip member), failing the test unless the stream ends exactly at the end
+/// of `compressed` and decodes to at most `max_size` bytes.
+inline std::string InflateExactly(std::string_view compressed, int window_bits, size_t max_size) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, window_bits), Z_OK);
+  std::string out(max_size + 1, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  z.avail_in = static_cast<uInt>(compressed.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  EXPECT_EQ(z.avail_in, 0u) << "bytes left after the end of the stream";
+  out.resize(z.total_out);
+  inflateEnd(&z);
+  return out;
 }
 
 /// Runs `command` with /bin/sh and returns its standard output. Records a

@@ -38,21 +38,9 @@ Bytes ZlibCompress(std::string_view input, int level, int strategy) {
   return out;
 }
 
-// Inflates a raw DEFLATE stream with zlib, failing unless it ends exactly
-// at the end of `stream`.
 std::string Inflate(const Bytes& stream, size_t expected_size) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, -15), Z_OK);
-  std::string out(expected_size + 1, '\0');
-  z.next_in = const_cast<Bytef*>(stream.data());
-  z.avail_in = static_cast<uInt>(stream.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
-  EXPECT_EQ(z.avail_in, 0u) << "bytes left after the final block";
-  out.resize(z.total_out);
-  inflateEnd(&z);
-  return out;
+  return testkit::InflateExactly({reinterpret_cast<const char*>(stream.data()), stream.size()}, -15,
+                                 expected_size);
 }
 
 std::vector<std::string> Inputs() {
