@@ -4,7 +4,9 @@
 // ByteSink, so it can sit between the tar writer and the blob store. Output
 // is a pure function of the input bytes and the options that shape it
 // (format, level, block size), never of thread counts, write chunking,
-// time or host, so layer digests reproduce.
+// time or host, so layer digests reproduce. They do depend on the library
+// versions (libdeflate, libzstd), as every compressor's output does: the
+// same distribution release gives the same blobs; diff IDs never change.
 #ifndef IMGBUILD_LAYERS_COMPRESS_H_
 #define IMGBUILD_LAYERS_COMPRESS_H_
 
