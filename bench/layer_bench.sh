@@ -93,11 +93,11 @@ tar_sha=$(tar_stream | sha256sum | cut -c1-64)
 echo "layer_bench: tar stream $((tar_bytes / 1000000)) MB, sha256 ${tar_sha:0:16}..., $runs runs each, $threads threads"
 
 # timed PIPELINE OUT: runs PIPELINE (a string for bash -c) under /usr/bin/time
-# with its stdout in OUT; prints "seconds max_rss_kb", the latter of the
-# pipeline's largest process.
+# with its stdout in OUT; prints "wall_seconds max_rss_kb cpu_seconds": the
+# RSS of the pipeline's largest process, the CPU time of all of it.
 timed() {
-  /usr/bin/time -f "%e %M" -o "$work/time" bash -c "$1" >"$2"
-  cat "$work/time"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" bash -c "$1" >"$2"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$work/time"
 }
 
 less_than() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a<b)}'; }
@@ -113,19 +113,22 @@ for format in gzip zstd; do
   fi
   # Alternate ours and theirs so that both meet the same background load;
   # keep each side's fastest run.
-  ours_best="" theirs_best="" full_best=""
+  ours_best="" theirs_best="" full_best="" ours_cpu="" theirs_cpu="" full_cpu=""
   for ((i = 0; i < runs; i++)); do
-    read -r secs _ < <(timed "tar_stream | '$encoder' -c $format -t $threads" "$work/ours.out")
+    read -r secs _ cpu < <(timed "tar_stream | '$encoder' -c $format -t $threads" "$work/ours.out")
+    if [ -z "$ours_cpu" ] || less_than "$cpu" "$ours_cpu"; then ours_cpu=$cpu; fi
     if [ -z "$ours_best" ] || less_than "$secs" "$ours_best"; then
       ours_best=$secs
       cp "$work/ours.out" "$work/ours"
     fi
-    read -r secs rss < <(timed "tar_stream | $theirs | sha256sum" /dev/null)
+    read -r secs rss cpu < <(timed "tar_stream | $theirs | sha256sum" /dev/null)
+    if [ -z "$theirs_cpu" ] || less_than "$cpu" "$theirs_cpu"; then theirs_cpu=$cpu; fi
     if [ -z "$theirs_best" ] || less_than "$secs" "$theirs_best"; then
       theirs_best=$secs theirs_rss=$rss
     fi
     # A layer also needs the diff ID: the same pipeline hashing the tar too.
-    read -r secs _ < <(timed "tar_stream | tee >(sha256sum >/dev/null) | $theirs | sha256sum" /dev/null)
+    read -r secs _ cpu < <(timed "tar_stream | tee >(sha256sum >/dev/null) | $theirs | sha256sum" /dev/null)
+    if [ -z "$full_cpu" ] || less_than "$cpu" "$full_cpu"; then full_cpu=$cpu; fi
     if [ -z "$full_best" ] || less_than "$secs" "$full_best"; then
       full_best=$secs
     fi
@@ -140,7 +143,8 @@ for format in gzip zstd; do
   printf '%-6s %9.2f %9.2f %7.3f %12d %12d %7.3f %9.1f %9.1f\n' "$format" "$ours_best" "$theirs_best" \
     "$(ratio "$ours_best" "$theirs_best")" "$ours_bytes" "$theirs_bytes" "$(ratio "$ours_bytes" "$theirs_bytes")" \
     "$(awk -v k="$ours_rss" 'BEGIN{print k/1024}')" "$(awk -v k="$theirs_rss" 'BEGIN{print k/1024}')"
-  echo "       theirs with diff ID (tee | sha256sum): $full_best s, time× $(ratio "$ours_best" "$full_best")"
+  echo "       CPU seconds, whole pipeline (least of the runs): ours $ours_cpu, theirs $theirs_cpu, ratio $(ratio "$ours_cpu" "$theirs_cpu")"
+  echo "       theirs with diff ID (tee | sha256sum): $full_best s, time× $(ratio "$ours_best" "$full_best"); CPU $full_cpu s, ratio $(ratio "$ours_cpu" "$full_cpu")"
   echo "       encoder in our best run: $(field seconds "$work/ours") s wall, $(field user_seconds "$work/ours") s user, $(field system_seconds "$work/ours") s sys"
 done
 
