@@ -1,5 +1,7 @@
 #include "layers/layer_encoder.h"
 
+#include "util/error.h"
+
 namespace imgbuild::layers {
 
 // Hashes and counts the blob bytes on their way to the destination.
@@ -38,14 +40,26 @@ LayerEncoder::~LayerEncoder() = default;
 
 void LayerEncoder::Write(const void* data, size_t size) {
   if (result_) Fail("layer encoder: write after Close");
-  // Uncompressed, the blob is the tar: its digest is the diff ID.
-  if (compression_ != Compression::kNone) diff_id_.Update(data, size);
-  compressor_->Write(data, size);
+  ThrowIfBroken();
+  try {
+    // Uncompressed, the blob is the tar: its digest is the diff ID.
+    if (compression_ != Compression::kNone) diff_id_.Update(data, size);
+    compressor_->Write(data, size);
+  } catch (...) {
+    broken_ = true;
+    throw;
+  }
 }
 
 void LayerEncoder::Close() {
   if (result_) return;
-  compressor_->Close();
+  ThrowIfBroken();
+  try {
+    compressor_->Close();
+  } catch (...) {
+    broken_ = true;
+    throw;
+  }
   uint64_t size = blob_->hasher().size();
   Digest digest = blob_->hasher().Finish();
   bool compressed = compression_ != Compression::kNone;
@@ -56,6 +70,10 @@ void LayerEncoder::Close() {
       .uncompressed_size = compressed ? diff_id_.size() : size,
       .media_type = std::string(LayerMediaType(compression_)),
   };
+}
+
+void LayerEncoder::ThrowIfBroken() const {
+  if (broken_) Fail("layer encoder: the layer is incomplete after an earlier error; start it again");
 }
 
 EncodedLayer LayerEncoder::Finish() {

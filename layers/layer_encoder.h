@@ -40,21 +40,26 @@ class LayerEncoder : public ByteSink {
   explicit LayerEncoder(ByteSink& destination, const CompressionOptions& options = {});
   ~LayerEncoder() override;
 
-  /// Consumes tar bytes. Throws what compression or the destination throw.
+  /// Consumes tar bytes. Throws what compression or the destination throw;
+  /// after that every call throws Error, as the blob is incomplete.
   void Write(const void* data, size_t size) override;
   /// Ends the tar stream and flushes the blob; later calls do nothing.
+  /// Throws like Write.
   void Close() override;
   /// Closes if needed and returns the layer's digests, sizes and media type.
-  /// Throws like Close.
+  /// Throws like Write.
   EncodedLayer Finish();
 
  private:
   class BlobCounter;
+  void ThrowIfBroken() const;
+
   Compression compression_;
   Hasher diff_id_;
   std::unique_ptr<BlobCounter> blob_;
   std::unique_ptr<ByteSink> compressor_;
   std::optional<EncodedLayer> result_;
+  bool broken_ = false;
 };
 
 }  // namespace imgbuild::layers

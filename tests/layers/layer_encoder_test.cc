@@ -150,6 +150,32 @@ TEST_P(LayerEncoderTest, FinishAfterCloseKeepsTheResultAndLaterWritesFail) {
   EXPECT_THROW(encoder.Write("more", 4), Error);
 }
 
+TEST_P(LayerEncoderTest, RefusesToFinishAfterADestinationError) {
+  class FullDisk : public ByteSink {
+   public:
+    void Write(const void*, size_t) override { Fail("disk full (test)"); }
+  };
+  FullDisk disk;
+  CompressionOptions options;
+  options.compression = GetParam();
+  LayerEncoder encoder(disk, options);
+  std::string tar = MixedBytes(3'000'000, 25);
+  try {
+    encoder.Write(tar.data(), tar.size());
+    encoder.Close();
+    ADD_FAILURE() << "no error from a failing destination";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "disk full (test)");
+  }
+  try {
+    encoder.Finish();
+    ADD_FAILURE() << "finished an incomplete layer";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the layer is incomplete after an earlier error"), std::string::npos)
+        << e.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, LayerEncoderTest,
                          ::testing::Values(Compression::kGzip, Compression::kZstd, Compression::kNone),
                          [](const auto& info) { return std::string(CompressionName(info.param)); });
