@@ -24,8 +24,10 @@ std::string CleanMemberPath(const std::string& archive, const std::string& membe
                             std::string_view path) {
   try {
     return CleanLayerPath(path, "path");
-  } catch (const Error& error) {
-    Fail("{}: member \"{}\" points outside the archive: {}", archive, member, error.what());
+  } catch (const Error&) {
+    Fail("{}: member \"{}\" points outside the archive (\"{}\" is absolute or has a \"..\" "
+         "component)",
+         archive, member, path);
   }
 }
 
@@ -43,7 +45,7 @@ ImageArchiveReader::ImageArchiveReader(const std::string& path)
       archive_read_support_filter_zstd(a) != ARCHIVE_OK ||
       archive_read_support_format_tar(a) != ARCHIVE_OK ||
       archive_read_open_fd(a, fd_.get(), kReadChunk) != ARCHIVE_OK) {
-    FailArchive("not a tar archive (plain, gzip or zstd)");
+    FailArchive("cannot read it as a tar archive (plain, gzip or zstd)");
   }
 }
 

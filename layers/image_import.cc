@@ -263,7 +263,10 @@ ImportResult ImportImages(const Store& store, const std::string& path,
   result.images = NameImages(images, options, path);
   std::tie(result.blobs_added, result.bytes_added) = session->Publish();
   for (const FoundImage& image : images) {
-    if (image.generated) store.PutManifest(*image.generated);
+    if (!image.generated || store.HasBlob(image.root.digest)) continue;
+    store.PutManifest(*image.generated);
+    ++result.blobs_added;
+    result.bytes_added += image.root.size;
   }
   for (const ImportedImage& image : result.images) store.Tag(image.name, image.descriptor);
   return result;
