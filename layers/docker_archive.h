@@ -15,7 +15,7 @@ namespace imgbuild::layers {
 /// One image of manifest.json. Paths are archive member names.
 struct DockerArchiveImage {
   std::string config;
-  std::vector<std::string> repo_tags{};  // familiar names: "app:1.0"
+  std::vector<std::string> repo_tags{};  // "docker.io/library/app:1.0"
   std::vector<std::string> layers{};     // base first
 
   bool operator==(const DockerArchiveImage&) const = default;
@@ -27,7 +27,7 @@ std::string SerializeDockerManifest(const std::vector<DockerArchiveImage>& image
 
 /// The legacy `repositories` file: {"name":{"tag":"<top layer id>"}}, which
 /// only pre-1.10 Docker reads; the ID is the hex of the top layer's member.
-/// Names are familiar; the tag is what follows the last ':'.
+/// Names are RepoTags split at the tag's ':'.
 std::string SerializeDockerRepositories(const std::vector<DockerArchiveImage>& images);
 
 /// Parses untrusted manifest.json text; `origin` names it in errors. Paths

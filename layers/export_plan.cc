@@ -77,7 +77,9 @@ DockerArchiveImage DockerItem(const Store& store, const Descriptor& manifest_des
                               const std::string& name) {
   Manifest manifest = store.ReadManifest(manifest_descriptor);
   DockerArchiveImage item{.config = BlobMember(manifest.config.digest)};
-  if (!name.empty()) item.repo_tags.push_back(ImageName::Parse(name).Familiar());
+  // Fully qualified, as skopeo writes them: Docker shortens them on load,
+  // while podman would put a short "app:1.0" under localhost/.
+  if (!name.empty()) item.repo_tags.push_back(ImageName::Parse(name).FullyQualified());
   for (const Descriptor& layer : manifest.layers) item.layers.push_back(BlobMember(layer.digest));
   return item;
 }

@@ -117,10 +117,10 @@ TEST_F(ImageExportTest, DockerArchiveListsConfigTagsAndLayers) {
   std::string prefix = "blobs/sha256/";
   EXPECT_EQ(files["manifest.json"],
             R"([{"Config":")" + prefix + image_.config.digest.hex() +
-                R"(","RepoTags":["app:1.0"],"Layers":[")" + prefix + image_.layers[0].digest.hex() +
+                R"(","RepoTags":["docker.io/library/app:1.0"],"Layers":[")" + prefix + image_.layers[0].digest.hex() +
                 R"(",")" + prefix + image_.layers[1].digest.hex() + "\"]}]\n");
   EXPECT_EQ(files["repositories"],
-            R"({"app":{"1.0":")" + image_.layers[1].digest.hex() + "\"}}\n");
+            R"({"docker.io/library/app":{"1.0":")" + image_.layers[1].digest.hex() + "\"}}\n");
 }
 
 TEST_F(ImageExportTest, RoundTripsThroughEveryFormatIntoAnotherStore) {
