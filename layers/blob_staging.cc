@@ -23,6 +23,10 @@ Digest BlobStaging::Add(BlobWriter writer, const std::optional<Digest>& expected
   return digest;
 }
 
+bool BlobStaging::InStore(const Digest& digest) const {
+  return store_.HasBlob(digest);
+}
+
 const BlobStaging::Staged& BlobStaging::Find(const Digest& digest) const {
   auto it = staged_.find(digest);
   if (it == staged_.end()) Fail("blob {} was not staged (internal error)", digest.ToString());

@@ -34,6 +34,8 @@ class BlobStaging {
   Digest Add(BlobWriter writer, const std::optional<Digest>& expected_digest,
              std::optional<int64_t> expected_size, std::string_view what);
 
+  /// Whether the store already has `digest` (so it need not be staged).
+  bool InStore(const Digest& digest) const;
   /// Whether `digest` is staged.
   bool Has(const Digest& digest) const { return staged_.contains(digest); }
   /// The staged blob's size. Throws Error when it is not staged.

@@ -28,6 +28,7 @@ void BlobWriter::CheckOpen(const char* operation) const {
 
 void BlobWriter::Write(const void* data, size_t size) {
   CheckOpen("write to");
+  if (sealed_) Fail("write to blob {} after it was sealed", sealed_->ToString());
   hasher_.Update(data, size);
   if (buffered_ + size > buffer_.size()) Flush();
   if (size >= buffer_.size()) {

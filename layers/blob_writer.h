@@ -26,7 +26,7 @@ class BlobWriter : public ByteSink {
   BlobWriter& operator=(BlobWriter&&) = delete;
   ~BlobWriter() override = default;
 
-  /// Appends bytes. Throws Error on I/O failure or after Commit.
+  /// Appends bytes. Throws Error on I/O failure or after Seal or Commit.
   void Write(const void* data, size_t size) override;
   /// Flushes buffered bytes to the temporary file; Commit does it too.
   void Close() override;

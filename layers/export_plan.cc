@@ -69,18 +69,14 @@ Descriptor IndexEntry(const Descriptor& target, const std::string& name) {
   return entry;
 }
 
-std::string BlobMember(const Digest& digest) {
-  return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
-}
-
 DockerArchiveImage DockerItem(const Store& store, const Descriptor& manifest_descriptor,
                               const std::string& name) {
   Manifest manifest = store.ReadManifest(manifest_descriptor);
-  DockerArchiveImage item{.config = BlobMember(manifest.config.digest)};
+  DockerArchiveImage item{.config = LayoutBlobPath(manifest.config.digest)};
   // Fully qualified, as skopeo writes them: Docker shortens them on load,
   // while podman would put a short "app:1.0" under localhost/.
   if (!name.empty()) item.repo_tags.push_back(ImageName::Parse(name).FullyQualified());
-  for (const Descriptor& layer : manifest.layers) item.layers.push_back(BlobMember(layer.digest));
+  for (const Descriptor& layer : manifest.layers) item.layers.push_back(LayoutBlobPath(layer.digest));
   return item;
 }
 

@@ -21,10 +21,6 @@ namespace {
 
 constexpr size_t kCopyChunk = 1 << 20;
 
-std::string BlobMember(const Digest& digest) {
-  return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
-}
-
 // Streams a store blob to `write` in chunks, checking its size and digest.
 void CopyVerifiedBlob(const Store& store, const Digest& digest, int64_t size,
                       const std::function<void(const void*, size_t)>& write) {
@@ -77,7 +73,7 @@ class NormalizedTar {
   }
 
   void Blob(const Store& store, const Digest& digest, int64_t size) {
-    Header(BlobMember(digest), AE_IFREG, 0644, size);
+    Header(LayoutBlobPath(digest), AE_IFREG, 0644, size);
     CopyVerifiedBlob(store, digest, size,
                      [this](const void* data, size_t length) { stream_.WriteData(data, length); });
   }
@@ -113,7 +109,7 @@ void WriteArchiveMembers(const Store& store, const ExportPlan& plan, NormalizedT
     tar.Directory(dir);
     // std::map orders sha256 digests before sha512 ones, matching the directory order.
     for (const auto& [digest, size] : plan.blobs) {
-      if (BlobMember(digest).starts_with(dir + "/")) tar.Blob(store, digest, size);
+      if (LayoutBlobPath(digest).starts_with(dir + "/")) tar.Blob(store, digest, size);
     }
   }
   for (const auto& [name, bytes] : plan.files) tar.File(name, bytes);
@@ -127,7 +123,7 @@ void WriteLayoutInto(const Store& store, const ExportPlan& plan, const std::stri
   for (const auto& [digest, size] : plan.blobs) {
     MakeDirectory(dir + "/blobs");
     MakeDirectory(dir + "/blobs/" + std::string(digest.algorithm_name()));
-    std::string path = dir + "/" + BlobMember(digest);
+    std::string path = dir + "/" + LayoutBlobPath(digest);
     UniqueFd out = OpenOrThrow(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     CopyVerifiedBlob(store, digest, size, [&](const void* data, size_t length) {
       WriteAll(out.get(), data, length, path);

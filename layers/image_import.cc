@@ -78,9 +78,9 @@ std::vector<FoundImage> FindOciImages(ImportSession& session, const std::string&
   return images;
 }
 
-std::string_view LayerMediaType(const BlobStaging& staging, const Digest& digest) {
+std::string_view LayerMediaType(const ImportSession& session, const Digest& digest) {
   unsigned char magic[4] = {};
-  UniqueFd fd = staging.Open(digest);
+  UniqueFd fd = session.Open(digest);
   size_t got = ReadSome(fd.get(), magic, sizeof magic, digest.ToString());
   if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) return media_types::kOciLayerGzip;
   if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
@@ -90,9 +90,9 @@ std::string_view LayerMediaType(const BlobStaging& staging, const Digest& digest
 }
 
 // The sha256 of the uncompressed layer.
-Digest DiffIdOf(const BlobStaging& staging, const Descriptor& layer, const std::string& what) {
+Digest DiffIdOf(const ImportSession& session, const Descriptor& layer, const std::string& what) {
   if (layer.media_type == media_types::kOciLayerTar) return layer.digest;
-  UniqueFd fd = staging.Open(layer.digest);
+  UniqueFd fd = session.Open(layer.digest);
   LayerReader reader(fd.get(), what);
   while (reader.Next() != nullptr) {
   }
@@ -101,12 +101,11 @@ Digest DiffIdOf(const BlobStaging& staging, const Descriptor& layer, const std::
 
 FoundImage ConvertDockerImage(ImportSession& session, const StagedArchive& archive,
                               const DockerArchiveImage& item, size_t index) {
-  BlobStaging& staging = session.staging();
   std::string field = fmt::format("manifest.json [{}]", index);
   Digest config_digest = archive.Resolve(item.config, field + ".Config");
   Descriptor config{.media_type = std::string(media_types::kOciConfig),
                     .digest = config_digest,
-                    .size = staging.Size(config_digest)};
+                    .size = session.Size(config_digest)};
   session.Require(config, field);
   ImageConfig parsed = ParseImageConfig(
       session.ReadJson(config), fmt::format("{}: member \"{}\"", archive.path(), item.config));
@@ -118,12 +117,12 @@ FoundImage ConvertDockerImage(ImportSession& session, const StagedArchive& archi
   for (size_t i = 0; i < item.layers.size(); ++i) {
     std::string layer_field = fmt::format("{}.Layers[{}]", field, i);
     Digest digest = archive.Resolve(item.layers[i], layer_field);
-    Descriptor layer{.media_type = std::string(LayerMediaType(staging, digest)),
+    Descriptor layer{.media_type = std::string(LayerMediaType(session, digest)),
                      .digest = digest,
-                     .size = staging.Size(digest)};
+                     .size = session.Size(digest)};
     session.Require(layer, field);
     std::string what = fmt::format("{}: member \"{}\"", archive.path(), item.layers[i]);
-    Digest diff_id = DiffIdOf(staging, layer, what);
+    Digest diff_id = DiffIdOf(session, layer, what);
     if (diff_id != parsed.diff_ids[i]) {
       Fail("{} ({}) has diff ID {}, but the config's rootfs.diff_ids[{}] is {}", what,
            layer_field, diff_id.ToString(), i, parsed.diff_ids[i].ToString());
@@ -154,8 +153,7 @@ std::vector<FoundImage> FindDockerImages(ImportSession& session, const StagedArc
 bool FetchFromDirectory(const std::string& dir, const Descriptor& descriptor,
                         BlobStaging& staging) {
   const Digest& digest = descriptor.digest;
-  std::string member =
-      "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
+  std::string member = LayoutBlobPath(digest);
   int fd = ::open((dir + "/" + member).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return false;

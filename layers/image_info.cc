@@ -9,9 +9,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// Deep enough for any real nesting, as imports allow.
-constexpr int kMaxIndexDepth = 16;
-
 int64_t TotalSize(const Store& store, const Descriptor& root) {
   int64_t total = 0;
   for (const Digest& digest : WalkReferences(store, {root}).digests) {
@@ -24,7 +21,7 @@ std::string CreatedOf(const Store& store, const Descriptor& descriptor, int dept
   if (IsManifestMediaType(descriptor.media_type)) {
     return store.ReadConfig(store.ReadManifest(descriptor).config).created;
   }
-  if (!IsIndexMediaType(descriptor.media_type) || depth >= kMaxIndexDepth) return "";
+  if (!IsIndexMediaType(descriptor.media_type) || depth >= kMaxIndexNesting) return "";
   for (const Descriptor& child : store.ReadIndex(descriptor).manifests) {
     bool attestation = child.platform && child.platform->os == "unknown";
     if (attestation) continue;
@@ -69,7 +66,7 @@ Json Describe(const Store& store, const Descriptor& descriptor, int depth) {
   if (IsManifestMediaType(descriptor.media_type)) {
     json.update(DescribeManifest(store, descriptor));
   } else if (IsIndexMediaType(descriptor.media_type)) {
-    if (depth >= kMaxIndexDepth) Fail("index {} is nested too deeply", descriptor.digest.ToString());
+    if (depth >= kMaxIndexNesting) Fail("index {} is nested too deeply", descriptor.digest.ToString());
     std::string index_bytes = store.ReadBlob(descriptor);
     json["index"] = Json::parse(index_bytes);
     Json manifests = Json::array();

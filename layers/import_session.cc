@@ -4,12 +4,6 @@
 #include "util/error.h"
 
 namespace imgbuild::layers {
-namespace {
-
-// Deep enough for any real nesting (an index of indexes of manifests).
-constexpr int kMaxIndexDepth = 16;
-
-}  // namespace
 
 ImportSession::ImportSession(const Store& store, std::string input, Fetch fetch)
     : store_(store), input_(std::move(input)), fetch_(std::move(fetch)), staging_(store) {}
@@ -38,6 +32,14 @@ void ImportSession::RequireImage(const Descriptor& root, const std::string& refe
   Walk(root, referrer, 0);
 }
 
+int64_t ImportSession::Size(const Digest& digest) const {
+  return staging_.Has(digest) ? staging_.Size(digest) : store_.BlobSize(digest);
+}
+
+UniqueFd ImportSession::Open(const Digest& digest) const {
+  return staging_.Has(digest) ? staging_.Open(digest) : store_.OpenBlob(digest);
+}
+
 std::string ImportSession::ReadJson(const Descriptor& descriptor) const {
   if (staging_.Has(descriptor.digest)) {
     return staging_.Read(descriptor.digest, Store::kMaxJsonBlobSize);
@@ -50,9 +52,9 @@ void ImportSession::Walk(const Descriptor& descriptor, const std::string& referr
   if (!walked_.insert(descriptor.digest).second) return;
   if (IsManifestMediaType(descriptor.media_type)) return WalkManifest(descriptor);
   if (!IsIndexMediaType(descriptor.media_type)) return;  // another artifact: copied as is
-  if (depth >= kMaxIndexDepth) {
+  if (depth >= kMaxIndexNesting) {
     Fail("{}: index {} is nested more than {} levels deep", input_, descriptor.digest.ToString(),
-         kMaxIndexDepth);
+         kMaxIndexNesting);
   }
   std::string origin = input_ + ": index " + descriptor.digest.ToString();
   Index index = ParseIndex(ReadJson(descriptor), origin);

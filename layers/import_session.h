@@ -40,6 +40,12 @@ class ImportSession {
   /// Error naming the document and the field.
   void RequireImage(const Descriptor& root, const std::string& referrer);
 
+  /// The size of a staged blob, or else of the store's. Throws Error when
+  /// neither has it.
+  int64_t Size(const Digest& digest) const;
+  /// Opens a staged blob, or else the store's. Throws like Size.
+  UniqueFd Open(const Digest& digest) const;
+
   /// Reads a required manifest, index or config (at most
   /// Store::kMaxJsonBlobSize bytes).
   std::string ReadJson(const Descriptor& descriptor) const;

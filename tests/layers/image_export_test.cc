@@ -154,6 +154,10 @@ TEST_F(ImageExportTest, RoundTripsThroughEveryFormatIntoAnotherStore) {
     EXPECT_TRUE(report.issues.empty()) << input << "\n" << report.Summary();
     EXPECT_TRUE(other.ListTempFiles().empty()) << input;
   }
+  // Into the store that has every blob: verified, nothing copied.
+  ImportResult again = ImportImages(store_, legacy);
+  EXPECT_EQ(again.blobs_added, 0);
+  EXPECT_EQ(again.images[0].descriptor.digest, image_.manifest.digest);
 }
 
 TEST_F(ImageExportTest, MultiPlatformIndexRoundTripsAndDockerPicksOnePlatform) {

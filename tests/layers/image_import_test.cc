@@ -178,15 +178,36 @@ TEST_F(LayoutImportTest, UnnamedImagesNeedATagAndSeveralImagesRefuseOne) {
   EXPECT_EQ(store_.Resolve("b:1").digest, index.digest);
 }
 
-TEST_F(LayoutImportTest, GzipCompressedOciArchiveIsRead) {
+TEST_F(LayoutImportTest, GzipAndZstdCompressedOciArchivesAreRead) {
   std::string tar = dir_.path() + "/image.tar";
   ExportImageArchive(source_, {{"app:1.0", image_->manifest}}, ExportFormat::kOciArchive, tar);
-  store_testing::CommandResult gzip = store_testing::RunCommand("gzip -n '" + tar + "'");
-  ASSERT_EQ(gzip.exit_code, 0) << gzip.output;
-  ImportResult result = ImportImages(store_, tar + ".gz");
-  EXPECT_EQ(result.format, ImportFormat::kOciArchive);
-  EXPECT_EQ(store_.Resolve("app:1.0").digest, image_->manifest.digest);
-  EXPECT_TRUE(Fsck(store_).issues.empty()) << Fsck(store_).Summary();
+  int round = 0;
+  for (std::string compress : {"gzip -n -k", "zstd -q"}) {
+    std::string suffix = round == 0 ? ".gz" : ".zst";
+    store_testing::CommandResult made = store_testing::RunCommand(compress + " '" + tar + "'");
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    Store store(dir_.path() + "/compressed" + std::to_string(round++));
+    ImportResult result = ImportImages(store, tar + suffix);
+    EXPECT_EQ(result.format, ImportFormat::kOciArchive);
+    EXPECT_EQ(store.Resolve("app:1.0").digest, image_->manifest.digest) << suffix;
+    EXPECT_TRUE(Fsck(store).issues.empty()) << Fsck(store).Summary();
+  }
+}
+
+TEST_F(LayoutImportTest, BlobsTheStoreHasAreStillVerified) {
+  std::string tar = dir_.path() + "/image.tar";
+  ExportImageArchive(source_, {{"app:1.0", image_->manifest}}, ExportFormat::kOciArchive, tar);
+  ImportImages(store_, tar);
+  std::string bytes = ReadFileToString(tar, 64 << 20);
+  size_t text = bytes.find("key=value");
+  ASSERT_NE(text, std::string::npos) << "layer 1 is stored uncompressed";
+  bytes[text] = 'K';
+  store_testing::WriteTextFile(tar, bytes);
+  std::string error = ImportError(store_, tar);
+  EXPECT_NE(error.find("member \"blobs/sha256/" + image_->layers[0].digest.hex() +
+                       "\": content hashes to sha256:"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace
