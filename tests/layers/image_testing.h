@@ -18,10 +18,7 @@
 
 namespace imgbuild::layers::image_testing {
 
-struct BuiltImage {
-  Descriptor manifest;
-  Descriptor config;
-  std::vector<Descriptor> layers;
+struct BuiltImage : store_testing::TestImage {
   std::vector<Digest> diff_ids;
 };
 
@@ -71,7 +68,7 @@ inline BuiltImage BuildTestImage(const Store& store, const std::string& work,
   config.history = {{.created_by = "layer one"}, {.created_by = "layer two"}};
   Descriptor config_descriptor = store.PutConfig(config);
   Descriptor manifest = store.PutManifest(Manifest{.config = config_descriptor, .layers = layers});
-  return BuiltImage{manifest, config_descriptor, layers, config.diff_ids};
+  return BuiltImage{{manifest, config_descriptor, layers}, config.diff_ids};
 }
 
 /// An index of the test image for linux/amd64 and linux/arm64.
