@@ -135,11 +135,12 @@ void WriteLayoutInto(const Store& store, const ExportPlan& plan, const std::stri
   }
 }
 
-// Whether `path` is missing or an empty directory; throws for anything else.
-bool CheckDestinationDirectory(const std::string& path) {
+// Makes way for the new layout: `path` must be missing or an empty
+// directory, which is removed. Throws Error for anything else.
+void ClearDestinationDirectory(const std::string& path) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) {
-    if (errno == ENOENT) return false;
+    if (errno == ENOENT) return;
     FailErrno("stat " + path);
   }
   if (!S_ISDIR(info.st_mode) || ::rmdir(path.c_str()) != 0) {
@@ -147,7 +148,6 @@ bool CheckDestinationDirectory(const std::string& path) {
          "another path",
          path);
   }
-  return true;
 }
 
 std::string BaseName(const std::string& path) {
@@ -166,7 +166,7 @@ ExportResult ExportLayoutDirectory(const Store& store, const std::vector<ExportI
   TempDir staging("." + BaseName(clean) + ".tmp-", ParentDirectory(clean));
   if (::chmod(staging.path().c_str(), 0755) != 0) FailErrno("chmod " + staging.path());
   WriteLayoutInto(store, plan, staging.path());
-  CheckDestinationDirectory(clean);
+  ClearDestinationDirectory(clean);
   if (::rename(staging.path().c_str(), clean.c_str()) != 0) {
     FailErrno("rename " + staging.path() + " to " + clean);
   }
