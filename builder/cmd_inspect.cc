@@ -39,7 +39,8 @@ void PrintRunConfig(const Json& config, const std::string& indent) {
   for (const char* key : {"User", "Env", "Entrypoint", "Cmd", "WorkingDir"}) {
     auto value = run->find(key);
     if (value == run->end() || value->is_null()) continue;
-    fmt::print("{}{}: {}\n", indent, key, value->is_string() ? value->get<std::string>() : value->dump());
+    std::string text = value->is_string() ? value->get<std::string>() : value->dump();
+    fmt::print("{}{}: {}\n", indent, key, text);
   }
 }
 

@@ -40,7 +40,8 @@ CommandSpec PruneCommand() {
           [](CLI::App& app) -> Action {
             auto options = std::make_shared<PruneCommandOptions>();
             options->store.AddTo(app);
-            app.add_flag("--dry-run", options->dry_run, "Report what would be removed, remove nothing");
+            app.add_flag("--dry-run", options->dry_run,
+                         "Report what would be removed, remove nothing");
             app.add_option("--grace", options->grace_seconds,
                            "Keep unreferenced blobs modified less than SECONDS ago (default 0)")
                 ->check(CLI::NonNegativeNumber);

@@ -44,7 +44,8 @@ class BlobWriter : public ByteSink {
                 std::optional<int64_t> expected_size = std::nullopt);
 
   /// The first half of Commit, for callers that must check a whole set of
-  /// blobs before publishing any (imports): verifies like Commit but keeps the bytes in the temporary file and frees the write buffer.
+  /// blobs before publishing any (imports): verifies like Commit but keeps
+  /// the bytes in the temporary file and frees the write buffer.
   /// Returns the digest. After Seal, OpenSealed reads the bytes back and
   /// Commit() (without expectations) publishes them. Throws like Commit,
   /// keeping nothing on mismatch.

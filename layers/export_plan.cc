@@ -76,7 +76,9 @@ DockerArchiveImage DockerItem(const Store& store, const Descriptor& manifest_des
   // Fully qualified, as skopeo writes them: Docker shortens them on load,
   // while podman would put a short "app:1.0" under localhost/.
   if (!name.empty()) item.repo_tags.push_back(ImageName::Parse(name).FullyQualified());
-  for (const Descriptor& layer : manifest.layers) item.layers.push_back(LayoutBlobPath(layer.digest));
+  for (const Descriptor& layer : manifest.layers) {
+    item.layers.push_back(LayoutBlobPath(layer.digest));
+  }
   return item;
 }
 

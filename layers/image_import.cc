@@ -132,7 +132,9 @@ FoundImage ConvertDockerImage(ImportSession& session, const StagedArchive& archi
   FoundImage image{DescribeBytes(media_types::kOciManifest, Serialize(manifest)), {}, manifest};
   for (const std::string& tag : item.repo_tags) {
     std::optional<ImageName> name = ImageName::TryParse(tag);
-    if (!name) Fail("{}: {}.RepoTags has \"{}\", not a valid image name", archive.path(), field, tag);
+    if (!name) {
+      Fail("{}: {}.RepoTags has \"{}\", not a valid image name", archive.path(), field, tag);
+    }
     image.names.push_back(name->Familiar());
   }
   return image;

@@ -66,7 +66,9 @@ Json Describe(const Store& store, const Descriptor& descriptor, int depth) {
   if (IsManifestMediaType(descriptor.media_type)) {
     json.update(DescribeManifest(store, descriptor));
   } else if (IsIndexMediaType(descriptor.media_type)) {
-    if (depth >= kMaxIndexNesting) Fail("index {} is nested too deeply", descriptor.digest.ToString());
+    if (depth >= kMaxIndexNesting) {
+      Fail("index {} is nested too deeply", descriptor.digest.ToString());
+    }
     std::string index_bytes = store.ReadBlob(descriptor);
     json["index"] = Json::parse(index_bytes);
     Json manifests = Json::array();

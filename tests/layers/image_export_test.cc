@@ -114,11 +114,12 @@ TEST_F(ImageExportTest, DockerArchiveListsConfigTagsAndLayers) {
   for (testing::ReadEntry& entry : testing::ReadTar(ReadFileToString(path, 64 << 20))) {
     files[entry.name] = entry.data;
   }
-  std::string prefix = "blobs/sha256/";
+  std::string config = "blobs/sha256/" + image_.config.digest.hex();
+  std::string layer0 = "blobs/sha256/" + image_.layers[0].digest.hex();
+  std::string layer1 = "blobs/sha256/" + image_.layers[1].digest.hex();
+  std::string tags = R"(","RepoTags":["docker.io/library/app:1.0"],"Layers":[")";
   EXPECT_EQ(files["manifest.json"],
-            R"([{"Config":")" + prefix + image_.config.digest.hex() +
-                R"(","RepoTags":["docker.io/library/app:1.0"],"Layers":[")" + prefix + image_.layers[0].digest.hex() +
-                R"(",")" + prefix + image_.layers[1].digest.hex() + "\"]}]\n");
+            R"([{"Config":")" + config + tags + layer0 + R"(",")" + layer1 + "\"]}]\n");
   EXPECT_EQ(files["repositories"],
             R"({"docker.io/library/app":{"1.0":")" + image_.layers[1].digest.hex() + "\"}}\n");
 }
