@@ -1,4 +1,6 @@
 // `imgbuild load`: imports images from an OCI layout, OCI archive or docker-archive.
+#include <sys/resource.h>
+
 #include <memory>
 
 #include <fmt/format.h>
@@ -17,7 +19,17 @@ struct LoadOptions {
   std::string input;
 };
 
+// Every blob an import stages keeps a descriptor open until it publishes:
+// lift the soft limit (often 1024) to the hard one, as Go programs do.
+void RaiseOpenFileLimit() {
+  struct rlimit limit {};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);  // best effort: the import reports EMFILE if it matters
+}
+
 int RunLoad(const LoadOptions& options) {
+  RaiseOpenFileLimit();
   layers::Store store = options.store.Open();
   layers::ImportResult result = layers::ImportImages(store, options.input, {.name = options.name});
   for (const layers::ImportedImage& image : result.images) {

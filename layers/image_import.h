@@ -57,6 +57,8 @@ struct ImportResult {
 /// archive, missing or oversized blobs, digest or size mismatches, invalid
 /// JSON, diff ID mismatches, truncated or corrupt archives, unnamed images
 /// (pass a name), and for a name that is not a valid image name.
+/// Until it publishes, the import holds one open file per staged blob:
+/// archives with more blobs than RLIMIT_NOFILE allows fail with EMFILE.
 ImportResult ImportImages(const Store& store, const std::string& path,
                           const ImportOptions& options = {});
 

@@ -86,8 +86,14 @@ Json Describe(const Store& store, const Descriptor& descriptor, int depth) {
 std::vector<ImageSummary> SummarizeImages(const Store& store) {
   std::vector<ImageSummary> summaries;
   for (const StoreImage& image : store.List()) {
-    summaries.push_back({image.name, image.descriptor, CreatedOf(store, image.descriptor, 0),
-                         TotalSize(store, image.descriptor)});
+    std::string created;
+    try {
+      created = CreatedOf(store, image.descriptor, 0);
+    } catch (const Error&) {
+      // A damaged image is still listed; fsck and inspect say what is wrong.
+    }
+    int64_t size = TotalSize(store, image.descriptor);
+    summaries.push_back({image.name, image.descriptor, created, size});
   }
   return summaries;
 }

@@ -23,8 +23,9 @@ struct ImageSummary {
   int64_t size = 0;     // bytes of every distinct blob the image references, itself included
 };
 
-/// Summarises every entry of the store's index.json, in its order. Throws
-/// Error naming the digest when a manifest or config cannot be read.
+/// Summarises every entry of the store's index.json, in its order. An image
+/// whose manifest or config cannot be read is listed without a creation
+/// time. Throws Error when index.json cannot be read.
 std::vector<ImageSummary> SummarizeImages(const Store& store);
 
 /// A description of the image `descriptor` names, with keys in a fixed

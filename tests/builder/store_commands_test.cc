@@ -173,6 +173,11 @@ TEST_F(StoreCommandsTest, FsckFailsOnACorruptBlob) {
   EXPECT_NE(fsck.out.find("corrupt blob " + image_->layers[0].digest.ToString()),
             std::string::npos)
       << fsck.out;
+  // A damaged image is still listed, without what cannot be read.
+  std::filesystem::remove(store_.BlobPath(image_->config.digest));
+  EXPECT_NE(MustRun("images").out.find("app:1.0  " + ManifestHex().substr(0, 12) + "  -  "),
+            std::string::npos);
+  EXPECT_EQ(Run("fsck").exit_code, 1);
 }
 
 TEST_F(StoreCommandsTest, SaveAndLoadEveryFormat) {
