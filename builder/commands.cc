@@ -3,7 +3,8 @@
 namespace imgbuild::cli {
 
 std::vector<CommandSpec> AllCommands() {
-  return {ParseCommand()};
+  return {ParseCommand(),  ImagesCommand(), InspectCommand(), TagCommand(), RmCommand(),
+          PruneCommand(), FsckCommand(),   LoadCommand(),    SaveCommand()};
 }
 
 }  // namespace imgbuild::cli

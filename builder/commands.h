@@ -8,6 +8,22 @@ namespace imgbuild::cli {
 
 /// `imgbuild parse`: prints the resolved instruction graph.
 CommandSpec ParseCommand();
+/// `imgbuild images`: lists the store's images.
+CommandSpec ImagesCommand();
+/// `imgbuild inspect`: shows an image's manifest, config and layers.
+CommandSpec InspectCommand();
+/// `imgbuild tag`: names an image.
+CommandSpec TagCommand();
+/// `imgbuild rm`: removes names.
+CommandSpec RmCommand();
+/// `imgbuild prune`: frees unreferenced blobs.
+CommandSpec PruneCommand();
+/// `imgbuild fsck`: checks the store.
+CommandSpec FsckCommand();
+/// `imgbuild load`: imports images.
+CommandSpec LoadCommand();
+/// `imgbuild save`: exports images.
+CommandSpec SaveCommand();
 
 }  // namespace imgbuild::cli
 

@@ -1,5 +1,7 @@
 #include "layers/blob_writer.h"
 
+#include <fcntl.h>
+
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -26,6 +28,7 @@ void BlobWriter::CheckOpen(const char* operation) const {
 
 void BlobWriter::Write(const void* data, size_t size) {
   CheckOpen("write to");
+  if (sealed_) Fail("write to blob {} after it was sealed", sealed_->ToString());
   hasher_.Update(data, size);
   if (buffered_ + size > buffer_.size()) Flush();
   if (size >= buffer_.size()) {
@@ -47,23 +50,43 @@ void BlobWriter::Close() {
   Flush();
 }
 
-Digest BlobWriter::Commit(const std::optional<Digest>& expected_digest,
-                          std::optional<int64_t> expected_size) {
-  CheckOpen("commit");
+Digest BlobWriter::Seal(const std::optional<Digest>& expected_digest,
+                        std::optional<int64_t> expected_size) {
+  CheckOpen("seal");
+  if (sealed_) Fail("seal a blob writer twice ({})", sealed_->ToString());
   Flush();
-  // From here on the writer is spent; `file` removes itself on any failure.
-  TempFile file = std::move(*file_);
-  file_.reset();
   int64_t actual_size = size();
   Digest actual = hasher_.Finish();
   bool digest_ok = !expected_digest || *expected_digest == actual;
   bool size_ok = !expected_size || *expected_size == actual_size;
   if (!digest_ok || !size_ok) {
+    file_.reset();  // Removes the temporary file: nothing of a bad blob is kept.
     Fail("blob verification failed: expected {} ({} bytes), got {} ({} bytes); nothing was stored",
          expected_digest ? expected_digest->ToString() : "any digest",
          expected_size ? std::to_string(*expected_size) : "any size", actual.ToString(),
          actual_size);
   }
+  buffer_ = {};
+  sealed_ = actual;
+  return actual;
+}
+
+UniqueFd BlobWriter::OpenSealed() const {
+  CheckOpen("read");
+  if (!sealed_) Fail("read back a blob that is still being written");
+  return OpenOrThrow(file_->path(), O_RDONLY);
+}
+
+Digest BlobWriter::Commit(const std::optional<Digest>& expected_digest,
+                          std::optional<int64_t> expected_size) {
+  CheckOpen("commit");
+  if (sealed_ && (expected_digest || expected_size)) {
+    Fail("commit of sealed blob {}: it was verified when sealed", sealed_->ToString());
+  }
+  Digest actual = sealed_ ? *sealed_ : Seal(expected_digest, expected_size);
+  // From here on the writer is spent; `file` removes itself on any failure.
+  TempFile file = std::move(*file_);
+  file_.reset();
   std::string dir = blobs_dir_ + "/" + std::string(actual.algorithm_name());
   std::error_code error;
   std::filesystem::create_directories(dir, error);

@@ -26,7 +26,7 @@ class BlobWriter : public ByteSink {
   BlobWriter& operator=(BlobWriter&&) = delete;
   ~BlobWriter() override = default;
 
-  /// Appends bytes. Throws Error on I/O failure or after Commit.
+  /// Appends bytes. Throws Error on I/O failure or after Seal or Commit.
   void Write(const void* data, size_t size) override;
   /// Flushes buffered bytes to the temporary file; Commit does it too.
   void Close() override;
@@ -43,6 +43,17 @@ class BlobWriter : public ByteSink {
   Digest Commit(const std::optional<Digest>& expected_digest = std::nullopt,
                 std::optional<int64_t> expected_size = std::nullopt);
 
+  /// The first half of Commit, for callers that must check a whole set of
+  /// blobs before publishing any (imports): verifies like Commit but keeps
+  /// the bytes in the temporary file and frees the write buffer.
+  /// Returns the digest. After Seal, OpenSealed reads the bytes back and
+  /// Commit() (without expectations) publishes them. Throws like Commit,
+  /// keeping nothing on mismatch.
+  Digest Seal(const std::optional<Digest>& expected_digest = std::nullopt,
+              std::optional<int64_t> expected_size = std::nullopt);
+  /// Opens the sealed temporary file read-only. Throws Error unless sealed.
+  UniqueFd OpenSealed() const;
+
  private:
   friend class Store;
   // `blobs_dir` is <root>/blobs; the temporary file is created in `temp_dir`.
@@ -52,6 +63,7 @@ class BlobWriter : public ByteSink {
   void CheckOpen(const char* operation) const;
 
   std::optional<TempFile> file_;  // Reset (removing the file) once committed or failed.
+  std::optional<Digest> sealed_;  // Set by Seal.
   std::string blobs_dir_;
   Hasher hasher_;
   std::vector<char> buffer_;

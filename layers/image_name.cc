@@ -138,4 +138,14 @@ std::string ImageName::FullyQualified() const {
   return "docker.io/" + std::string(official ? "library/" : "") + path + ":" + tag;
 }
 
+std::string ImageName::Familiar() const {
+  if (domain != "docker.io" && domain != "index.docker.io") return ToString();
+  std::string_view short_path = path;
+  // "library/" is dropped only where Docker drops it: before a single component.
+  if (short_path.starts_with("library/") && short_path.find('/', 8) == std::string_view::npos) {
+    short_path.remove_prefix(8);
+  }
+  return std::string(short_path) + ":" + tag;
+}
+
 }  // namespace imgbuild::layers

@@ -28,6 +28,9 @@ struct ImageName {
   /// The name as containerd and Docker record it: "docker.io/library/app:latest"
   /// for "app", unchanged when a domain is given.
   std::string FullyQualified() const;
+  /// The short form Docker shows ("app:latest" for "docker.io/library/app:latest",
+  /// "ns/app:1" for "docker.io/ns/app:1"); other registries are kept.
+  std::string Familiar() const;
 
   bool operator==(const ImageName&) const = default;
 };

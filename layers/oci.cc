@@ -199,6 +199,10 @@ std::vector<HistoryEntry> ParseHistory(const JsonObjectReader& reader) {
 
 }  // namespace
 
+std::string LayoutBlobPath(const Digest& digest) {
+  return "blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
+}
+
 bool IsManifestMediaType(std::string_view media_type) {
   return media_type == media_types::kOciManifest || media_type == media_types::kDockerManifest;
 }

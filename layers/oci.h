@@ -53,6 +53,13 @@ inline constexpr std::string_view kRefName = "org.opencontainers.image.ref.name"
 inline constexpr std::string_view kContainerdImageName = "io.containerd.image.name";
 }  // namespace annotations
 
+/// Where a blob lives inside an OCI image layout: "blobs/<algorithm>/<hex>".
+std::string LayoutBlobPath(const Digest& digest);
+
+/// How deep indexes may nest (an index of indexes of ...) before imgbuild
+/// takes the input for hostile; real images use one or two levels.
+inline constexpr int kMaxIndexNesting = 16;
+
 /// The content of the OCI empty descriptor ("{}").
 inline constexpr std::string_view kEmptyJson = "{}";
 

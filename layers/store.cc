@@ -189,7 +189,7 @@ FileLock Store::Lock(FileLock::Mode mode) const {
 }
 
 std::string Store::BlobPath(const Digest& digest) const {
-  return root_ + "/blobs/" + std::string(digest.algorithm_name()) + "/" + digest.hex();
+  return root_ + "/" + LayoutBlobPath(digest);
 }
 
 bool Store::HasBlob(const Digest& digest) const {

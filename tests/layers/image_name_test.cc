@@ -37,6 +37,23 @@ TEST(ImageNameTest, AddsLatestAndKeepsWhatTheUserWrote) {
   EXPECT_EQ(parsed.tag, "tag");
 }
 
+TEST(ImageNameTest, FamiliarFormDropsOnlyDockerHubPrefixes) {
+  for (auto [text, familiar] : std::vector<std::pair<std::string, std::string>>{
+           {"docker.io/library/app:1.0", "app:1.0"},
+           {"index.docker.io/library/app", "app:latest"},
+           {"docker.io/ns/app:2", "ns/app:2"},
+           {"docker.io/library/a/b:3", "library/a/b:3"},
+           {"app", "app:latest"},
+           {"localhost/app:1", "localhost/app:1"},
+           {"host:5000/library/app:1", "host:5000/library/app:1"},
+       }) {
+    ImageName name = ImageName::Parse(text);
+    EXPECT_EQ(name.Familiar(), familiar) << text;
+    if (name.domain == "index.docker.io") continue;  // an alias FullyQualified keeps
+    EXPECT_EQ(ImageName::Parse(name.Familiar()).FullyQualified(), name.FullyQualified()) << text;
+  }
+}
+
 TEST(ImageNameTest, RejectsInvalidNamesSayingWhy) {
   struct Case {
     std::string text, reason;

@@ -8,43 +8,17 @@ nothing written outside target/. Output is deterministic: rerun after editing
 and commit the regenerated files.
 """
 import gzip
-import io
 import os
 import random
 import sys
 import tarfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tar_corpus import file, info, tar_bytes, writer  # noqa: E402
+
 # Output directory: this script's directory, or the first argument.
 HERE = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-MTIME = 1600000000
-
-
-def info(name, kind=tarfile.REGTYPE, size=0, link=""):
-    entry = tarfile.TarInfo(name)
-    entry.type = kind
-    entry.size = size
-    entry.linkname = link
-    entry.mtime = MTIME
-    entry.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
-    return entry
-
-
-def file(name, data):
-    return info(name, size=len(data)), data
-
-
-def tar_bytes(members, fmt=tarfile.PAX_FORMAT):
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w", format=fmt) as archive:
-        for member in members:
-            entry, data = member if isinstance(member, tuple) else (member, None)
-            archive.addfile(entry, io.BytesIO(data) if data is not None else None)
-    return out.getvalue()
-
-
-def write(name, data):
-    with open(os.path.join(HERE, name), "wb") as out:
-        out.write(data)
+write = writer(HERE)
 
 
 def gzipped(data):
