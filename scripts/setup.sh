@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # peer tools for interop tests and benchmarks
   skopeo umoci oci-image-tool docker-registry buildah podman runc busybox-static
-  pigz zstd jq attr python3
+  pigz zstd jq attr python3 time
 )
 
 missing=()
