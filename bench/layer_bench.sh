@@ -220,6 +220,6 @@ for megabytes in 10 1024; do
     fi
   done
   lower_mb=$(du -sm "$overlay/$megabytes/a" "$overlay/$megabytes/b" | awk '{s += $1} END {print s}')
-  echo "       lowers of $lower_mb MB: layer of $(field entries "$work/upper.out") entries, $(field uncompressed_size "$work/upper.out") tar bytes: builder ${upper_best[$megabytes]} s, whole process ${upper_wall[$megabytes]} s"
+  echo "       lowers of $megabytes MB (du: $lower_mb MB): layer of $(field entries "$work/upper.out") entries, $(field uncompressed_size "$work/upper.out") tar bytes: builder ${upper_best[$megabytes]} s, whole process ${upper_wall[$megabytes]} s"
 done
 echo "       ratio 1 GB / 10 MB: builder $(ratio "${upper_best[1024]}" "${upper_best[10]}"), whole process $(ratio "${upper_wall[1024]}" "${upper_wall[10]}") (goal: about 1)"

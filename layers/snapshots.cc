@@ -178,9 +178,7 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
                        const Digest& diff_id, const Digest& chain_id) const {
   UniqueFd chain_lock = LockChain(locks_root() + "/" + chain_id.hex());
   // Another process may have made it while this one waited for the lock.
-  SnapshotState state = Inspect(chain_id);
-  if (state.kind == SnapshotState::Kind::kComplete) return;
-  if (state.kind == SnapshotState::Kind::kBroken) Discard(chain_id);
+  if (CompleteOrCleared(chain_id)) return;
   if (!store_.HasBlob(layer.digest)) {
     Fail("layer {} (diff ID {}) is not in store {}; pull or load the image again",
          layer.digest.ToString(), diff_id.ToString(), store_.root());
@@ -194,9 +192,8 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
   ApplyResult applied = ApplyLayerFile(
       store_.BlobPath(layer.digest), tree,
       ApplyOptions{.whiteouts = WhiteoutMode::kOverlay, .expected_diff_id = diff_id});
-  SnapshotRecord record{chain_id, parent, diff_id, applied.uncompressed_bytes,
-                        "layer " + layer.digest.ToString()};
-  Publish(work, record);
+  Publish(work, SnapshotRecord{chain_id, parent, diff_id, applied.uncompressed_bytes,
+                               "layer " + layer.digest.ToString()});
 }
 
 SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<Digest>& parent,
@@ -211,32 +208,30 @@ SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<
   // The rename keeps the inode: the upper directory becomes the tree.
   Rename(owned.upper(), owned.path() + "/tree");
   RemoveAll(owned.work());
+  UniqueFd chain_lock = LockChain(locks_root() + "/" + chain.hex());
+  // The same step may have run elsewhere; its snapshot wins, ours is dropped.
+  if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) return *existing;
   SnapshotRecord record{chain, parent, diff_id, size, std::move(created_from)};
-  if (!Publish(owned, record)) {
-    SnapshotState existing = Inspect(chain);
-    if (existing.kind == SnapshotState::Kind::kComplete) return *existing.info;
-    UniqueFd chain_lock = LockChain(locks_root() + "/" + chain.hex());
-    Discard(chain);
-    if (!Publish(owned, record)) Fail("commit snapshot {}: it keeps reappearing", chain.hex());
-  }
+  Publish(owned, record);
   return SnapshotInfo{std::move(record), TreeOf(chain)};
 }
 
-bool Snapshots::Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const {
+std::optional<SnapshotInfo> Snapshots::CompleteOrCleared(const Digest& chain_id) const {
+  SnapshotState state = Inspect(chain_id);
+  if (state.kind == SnapshotState::Kind::kBroken) Discard(chain_id);
+  return state.info;
+}
+
+void Snapshots::Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const {
   std::string record_path = work.path() + "/" + std::string(kRecordName);
   WriteFileAtomically(record_path, SerializeSnapshotRecord(record));
   if (::chmod(work.path().c_str(), 0755) != 0) FailErrno("chmod " + work.path());
   // The tree must be on disk before its name is: a crash must not leave a
   // complete-looking snapshot with lost data.
   SyncFilesystem(work.lock_.get(), work.path());
-  std::string target = DirOf(record.chain_id);
-  if (::rename(work.path().c_str(), target.c_str()) != 0) {
-    if (errno == EEXIST || errno == ENOTEMPTY) return false;
-    FailErrno("rename " + work.path() + " to " + target);
-  }
+  Rename(work.path(), DirOf(record.chain_id));
   work.dir_.Release();
   SyncDirectory(root_);
-  return true;
 }
 
 void Snapshots::Discard(const Digest& chain_id) const {

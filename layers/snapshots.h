@@ -14,7 +14,9 @@
 //
 // Atomicity: a snapshot is assembled in a private directory under .work and
 // appears under its name by one rename(2) after its data is durable, so a
-// crash leaves either no snapshot or a complete one. Directories under .work
+// crash leaves either no snapshot or a complete one. Renames into place
+// happen under the chain's creation lock, so a second process building the
+// same chain waits and then finds it done. Directories under .work
 // stay flocked by their process; those of dead processes are half-built
 // snapshots and Prune removes them.
 //
@@ -189,9 +191,13 @@ class Snapshots {
   // Extracts `layer` as the snapshot of `chain_id` unless it appeared meanwhile.
   void Create(const Descriptor& layer, const std::optional<Digest>& parent,
               const Digest& diff_id, const Digest& chain_id) const;
-  // Moves `work` into place as the snapshot of record.chain_id; false when
-  // a complete snapshot is already there.
-  bool Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const;
+  // With the chain's creation lock held: the complete snapshot of
+  // `chain_id`, or nullopt with its place free (a broken one is discarded).
+  std::optional<SnapshotInfo> CompleteOrCleared(const Digest& chain_id) const;
+  // Makes `work` (holding tree/) durable and renames it into place as the
+  // snapshot of record.chain_id. The caller holds the chain's creation lock
+  // and has cleared the place.
+  void Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const;
   // Moves the snapshot of `chain_id` out of the way and deletes it.
   void Discard(const Digest& chain_id) const;
 
