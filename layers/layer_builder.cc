@@ -5,29 +5,21 @@
 #include "layers/layer_encoder.h"
 #include "layers/store.h"
 #include "layers/tar_writer.h"
-#include "layers/threaded_sink.h"
 
 namespace imgbuild::layers {
 namespace {
 
 using TarWrite = std::function<TarWriteResult(ByteSink&, const TarWriterOptions&)>;
 
-// Three stages on three threads, like `tar | gzip | tee blob | sha256sum`:
-// this one walks and reads the tree, the next hashes the tar and feeds the
-// compressor, the last hashes and writes the blob. Declaration order makes
-// an error unwind downstream stages last.
 BuiltLayer Build(const Store& store, const LayerBuildOptions& options, const TarWrite& write) {
   BlobWriter blob = store.NewBlob();
-  ThreadedSink blob_stage(blob);
-  LayerEncoder encoder(blob_stage, CompressionOptions{.compression = options.compression,
-                                                      .level = options.level,
-                                                      .threads = options.threads});
-  ThreadedSink encoder_stage(encoder);
+  LayerEncoder encoder(blob, CompressionOptions{.compression = options.compression,
+                                                .level = options.level,
+                                                .threads = options.threads});
   TarWriterOptions tar_options{.epoch = options.source_date_epoch,
                                .overlay_xattrs = options.overlay_xattrs};
-  TarWriteResult tar = write(encoder_stage, tar_options);  // Closes the encoder too.
+  TarWriteResult tar = write(encoder, tar_options);
   EncodedLayer layer = encoder.Finish();
-  blob_stage.Close();
   // The blob writer hashes too: Commit cross-checks what the encoder saw.
   blob.Commit(layer.digest, static_cast<int64_t>(layer.size));
   return BuiltLayer{
