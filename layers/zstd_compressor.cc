@@ -9,10 +9,10 @@ namespace imgbuild::layers {
 namespace {
 
 // Input per worker job. libzstd's default at level 3 is 8 MiB, and up to
-// four jobs (input and output buffers) are in flight at once: fed quickly
-// (by the layer builder's pipeline) that peaked at 135 MB of memory. 4 MiB
-// jobs keep it near 80 MB for 0.3% larger blobs. Part of the output format:
-// changing it changes zstd layer digests.
+// four jobs (input and output buffers) are in flight at once: fed in 1 MiB
+// tar blocks by the layer builder, that peaked at 125 MB of memory. 4 MiB
+// jobs keep it under 80 MB for 0.3% larger blobs. Part of the output
+// format: changing it changes zstd layer digests.
 constexpr int kJobSize = 4 << 20;
 
 void Check(size_t result, const char* what) {
