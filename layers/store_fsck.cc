@@ -86,7 +86,7 @@ Kind KindOf(ReferenceProblem::Kind kind) {
 
 // Returns what is reachable from the roots, reporting broken references.
 Reachability CheckReferences(const Store& store, const std::vector<Descriptor>& roots,
-                                 const std::set<Digest>& corrupt, FsckReport& report) {
+                             const std::set<Digest>& corrupt, FsckReport& report) {
   Reachability reachability = WalkReferences(store, roots);
   for (const ReferenceProblem& problem : reachability.problems) {
     // A corrupt blob is already reported; its failed verification adds nothing.

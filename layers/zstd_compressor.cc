@@ -39,7 +39,8 @@ ZstdCompressor::ZstdCompressor(ByteSink& destination, const ZstdOptions& options
   Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_checksumFlag, 1), "enabling checksums");
   Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)),
         "starting worker threads (is libzstd built with multithreading?)");
-  Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_jobSize, kJobSize), "setting the job size");
+  Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_jobSize, kJobSize),
+        "setting the job size");
   output_.resize(ZSTD_CStreamOutSize());
 }
 

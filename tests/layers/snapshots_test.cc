@@ -363,7 +363,9 @@ TEST_F(SnapshotsTest, ConcurrentEnsureFromTwoProcessesGivesCompleteSnapshots) {
     EXPECT_TRUE(WorkDirs().empty());
     ASSERT_EQ(snapshots_.ListNames().size(), 2u);
     // The next round starts from scratch.
-    for (const std::string& name : snapshots_.ListNames()) RemoveAll(snapshots_.root() + "/" + name);
+    for (const std::string& name : snapshots_.ListNames()) {
+      RemoveAll(snapshots_.root() + "/" + name);
+    }
   }
 }
 
