@@ -82,6 +82,14 @@ class Child {
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
+  /// True while the child has not exited (a zombie counts as exited).
+  bool Running() const {
+    siginfo_t info{};
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      FailErrno("waitid");
+    }
+    return info.si_pid == 0;
+  }
   /// Kills the child and waits for it.
   void Kill() {
     kill(pid_, SIGKILL);
