@@ -13,6 +13,9 @@ namespace {
 
 // Small writes (tar headers) are gathered into one write(2).
 constexpr size_t kBufferSize = 256 * 1024;
+// Writeback of every this many bytes starts while the rest is still being
+// written, so that Commit's fsync does not wait for the whole blob at once.
+constexpr int64_t kWritebackStep = 8 << 20;
 
 }  // namespace
 
@@ -32,7 +35,7 @@ void BlobWriter::Write(const void* data, size_t size) {
   hasher_.Update(data, size);
   if (buffered_ + size > buffer_.size()) Flush();
   if (size >= buffer_.size()) {
-    WriteAll(file_->fd(), data, size, file_->path());
+    WriteToFile(data, size);
     return;
   }
   std::memcpy(buffer_.data() + buffered_, data, size);
@@ -41,8 +44,18 @@ void BlobWriter::Write(const void* data, size_t size) {
 
 void BlobWriter::Flush() {
   if (buffered_ == 0) return;
-  WriteAll(file_->fd(), buffer_.data(), buffered_, file_->path());
+  WriteToFile(buffer_.data(), buffered_);
   buffered_ = 0;
+}
+
+void BlobWriter::WriteToFile(const void* data, size_t size) {
+  WriteAll(file_->fd(), data, size, file_->path());
+  written_ += static_cast<int64_t>(size);
+  if (written_ - writeback_started_ < kWritebackStep) return;
+  // Only a hint (Commit's fsync is the guarantee), so failure is ignored.
+  ::sync_file_range(file_->fd(), writeback_started_, written_ - writeback_started_,
+                    SYNC_FILE_RANGE_WRITE);
+  writeback_started_ = written_;
 }
 
 void BlobWriter::Close() {

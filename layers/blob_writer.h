@@ -59,6 +59,8 @@ class BlobWriter : public ByteSink {
   // `blobs_dir` is <root>/blobs; the temporary file is created in `temp_dir`.
   BlobWriter(const std::string& temp_dir, std::string blobs_dir, DigestAlgorithm algorithm);
   void Flush();
+  // Writes to the temporary file and starts writeback of what accumulated.
+  void WriteToFile(const void* data, size_t size);
   // Throws unless the writer still accepts data.
   void CheckOpen(const char* operation) const;
 
@@ -68,6 +70,8 @@ class BlobWriter : public ByteSink {
   Hasher hasher_;
   std::vector<char> buffer_;
   size_t buffered_ = 0;
+  int64_t written_ = 0;             // Bytes in the temporary file.
+  int64_t writeback_started_ = 0;   // Bytes whose writeback has been started.
 };
 
 }  // namespace imgbuild::layers

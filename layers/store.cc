@@ -53,19 +53,6 @@ void CreateDirectories(const std::string& path) {
   if (error) Fail("create store directory {}: {}", path, error.message());
 }
 
-// Sorted names in `dir`; a missing directory has none.
-std::vector<std::string> SortedEntries(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return {};
-    FailErrno("open directory " + dir);
-  }
-  UniqueFd owned(fd);
-  std::vector<std::string> names = ListDirectory(fd, dir);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 bool IsRegularFile(const std::string& path) {
   struct stat info {};
   return ::lstat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
@@ -287,13 +274,13 @@ ImageConfig Store::ReadConfig(const Descriptor& descriptor) const {
 BlobScan Store::ScanBlobs() const {
   BlobScan scan;
   std::string blobs = root_ + "/blobs";
-  for (const std::string& algorithm : SortedEntries(blobs)) {
+  for (const std::string& algorithm : ListDirectorySorted(blobs)) {
     std::string dir = blobs + "/" + algorithm;
     if (algorithm != "sha256" && algorithm != "sha512") {
       scan.strays.push_back(dir);
       continue;
     }
-    for (const std::string& name : SortedEntries(dir)) {
+    for (const std::string& name : ListDirectorySorted(dir)) {
       std::string text = algorithm + ":" + name;
       if (Digest::IsValid(text) && IsRegularFile(dir + "/" + name)) {
         scan.blobs.push_back(Digest::Parse(text));
@@ -307,7 +294,7 @@ BlobScan Store::ScanBlobs() const {
 
 std::vector<std::string> Store::ListTempFiles() const {
   std::vector<std::string> paths;
-  for (const std::string& name : SortedEntries(TempFilesDir())) {
+  for (const std::string& name : ListDirectorySorted(TempFilesDir())) {
     paths.push_back(TempFilesDir() + "/" + name);
   }
   return paths;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <set>
 
+#include "layers/snapshot_gc.h"
 #include "layers/store.h"
 #include "layers/store_walk.h"
 #include "util/atomic_file.h"
@@ -84,8 +85,8 @@ Kind KindOf(ReferenceProblem::Kind kind) {
 }
 
 // Returns what is reachable from the roots, reporting broken references.
-std::set<Digest> CheckReferences(const Store& store, const std::vector<Descriptor>& roots,
-                                 const std::set<Digest>& corrupt, FsckReport& report) {
+Reachability CheckReferences(const Store& store, const std::vector<Descriptor>& roots,
+                             const std::set<Digest>& corrupt, FsckReport& report) {
   Reachability reachability = WalkReferences(store, roots);
   for (const ReferenceProblem& problem : reachability.problems) {
     // A corrupt blob is already reported; its failed verification adds nothing.
@@ -94,7 +95,7 @@ std::set<Digest> CheckReferences(const Store& store, const std::vector<Descripto
     }
     Add(report, KindOf(problem.kind), problem.digest.ToString(), problem.detail);
   }
-  return std::move(reachability.digests);
+  return reachability;
 }
 
 void ReportOrphans(const Store& store, const BlobScan& scan, const std::set<Digest>& reachable,
@@ -108,12 +109,37 @@ void ReportOrphans(const Store& store, const BlobScan& scan, const std::set<Dige
 }
 
 void ReportStaleTempFiles(const Store& store, FsckReport& report) {
-  // Under the shared lock no temp file is between creation and its flock.
-  FileLock lock = store.Lock(FileLock::Mode::kShared);
   for (const std::string& path : store.ListTempFiles()) {
     if (IsAbandonedTempFile(path)) {
       Add(report, Kind::kStaleTempFile, path, "left by a writer that died (prune removes it)");
     }
+  }
+}
+
+// `image_chains` is null when index.json is unreadable: every snapshot
+// would look unused.
+void ReportSnapshots(const Store& store, const std::set<Digest>* image_chains,
+                     FsckReport& report) {
+  SnapshotScan scan = ScanSnapshots(Snapshots(store), image_chains ? *image_chains
+                                                                    : std::set<Digest>{});
+  report.snapshots = static_cast<int64_t>(scan.in_use + scan.unused.size() + scan.broken.size());
+  for (const BrokenSnapshot& broken : scan.broken) {
+    Add(report, Kind::kBrokenSnapshot, broken.dir,
+        broken.problem + (broken.leased ? " (a running build holds it)" : " (prune removes it)"));
+  }
+  if (image_chains) {
+    for (const SnapshotInfo& snapshot : scan.unused) {
+      Add(report, Kind::kOrphanSnapshot, snapshot.tree,
+          fmt::format("{}, used by no image or running build (prune removes it)",
+                      HumanSize(static_cast<int64_t>(snapshot.record.size))));
+    }
+  }
+  for (const std::string& path : scan.abandoned_work_dirs) {
+    Add(report, Kind::kStaleTempFile, path,
+        "half-built snapshot or RUN directory of a process that died (prune removes it)");
+  }
+  for (const std::string& path : scan.expired_leases) {
+    Add(report, Kind::kStaleTempFile, path, "lease of a build that died (prune removes it)");
   }
 }
 
@@ -129,6 +155,8 @@ std::string_view FsckIssue::KindName(Kind kind) {
     case Kind::kStrayFile: return "stray file";
     case Kind::kOrphanBlob: return "orphan blob";
     case Kind::kStaleTempFile: return "stale temporary file";
+    case Kind::kBrokenSnapshot: return "broken snapshot";
+    case Kind::kOrphanSnapshot: return "orphan snapshot";
   }
   return "unknown";
 }
@@ -152,8 +180,10 @@ std::string FsckReport::Summary() const {
   size_t cleanable = 0;
   for (const FsckIssue& issue : issues) cleanable += issue.cleanable() ? 1 : 0;
   size_t problems = issues.size() - cleanable;
-  std::string text = fmt::format("store {}: {} blobs ({}) verified, {} images; ", root,
-                                 blobs_checked, HumanSize(bytes_checked), images);
+  std::string text = fmt::format("store {}: {} blobs ({}) verified, {}{} images; ", root,
+                                 blobs_checked, HumanSize(bytes_checked),
+                                 snapshots > 0 ? fmt::format("{} snapshots, ", snapshots) : "",
+                                 images);
   text += problems == 0 ? "consistent"
                         : fmt::format("{} problem{}", problems, problems == 1 ? "" : "s");
   if (cleanable > 0) text += fmt::format(", {} cleanable", cleanable);
@@ -177,10 +207,14 @@ FsckReport Fsck(const Store& store, const FsckOptions& options) {
     CheckNamesUnique(*index, store.IndexPath(), report);
     roots.insert(roots.end(), index->manifests.begin(), index->manifests.end());
   }
-  std::set<Digest> reachable = CheckReferences(store, roots, corrupt, report);
+  Reachability reachable = CheckReferences(store, roots, corrupt, report);
   // Without index.json every blob would look unreferenced.
-  if (index) ReportOrphans(store, scan, reachable, report);
+  if (index) ReportOrphans(store, scan, reachable.digests, report);
+  // Under the shared lock no temp file, work dir or lease is between its
+  // creation and its flock.
+  FileLock lock = store.Lock(FileLock::Mode::kShared);
   ReportStaleTempFiles(store, report);
+  ReportSnapshots(store, index ? &reachable.chain_ids : nullptr, report);
   return report;
 }
 

@@ -1,5 +1,6 @@
 // Checking a store: every blob against its digest, every reference from
-// index.json down to the layers, and what could be cleaned up.
+// index.json down to the layers, every snapshot record, and what could be
+// cleaned up.
 #ifndef IMGBUILD_LAYERS_STORE_FSCK_H_
 #define IMGBUILD_LAYERS_STORE_FSCK_H_
 
@@ -22,14 +23,19 @@ struct FsckIssue {
     kInvalidContent,  // a referenced manifest, index or config that is malformed or inconsistent
     kStrayFile,       // something under blobs/ that is not a blob
     kOrphanBlob,      // unreferenced blob: cleanable by Prune
-    kStaleTempFile,   // temporary file of a dead writer: cleanable by Prune
+    kStaleTempFile,   // temporary file, snapshot work dir or lease of a dead process: cleanable
+    kBrokenSnapshot,  // snapshot with a missing or invalid record or tree
+    kOrphanSnapshot,  // snapshot no image or live build references: cleanable by Prune
   };
   Kind kind;
   std::string subject;  // A digest or a path.
   std::string detail;
 
   /// Orphans and stale temporary files are waste, not damage.
-  bool cleanable() const { return kind == Kind::kOrphanBlob || kind == Kind::kStaleTempFile; }
+  bool cleanable() const {
+    return kind == Kind::kOrphanBlob || kind == Kind::kStaleTempFile ||
+           kind == Kind::kOrphanSnapshot;
+  }
   /// "corrupt blob", "orphan blob", ...
   static std::string_view KindName(Kind kind);
 };
@@ -39,6 +45,7 @@ struct FsckReport {
   int64_t blobs_checked = 0;
   int64_t bytes_checked = 0;
   int64_t images = 0;  // index.json entries
+  int64_t snapshots = 0;  // snapshot directories looked at
   std::vector<FsckIssue> issues;
 
   /// No issue other than cleanable ones.

@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <optional>
 #include <set>
 
+#include "layers/snapshot_gc.h"
 #include "layers/store.h"
 #include "layers/store_walk.h"
 #include "util/atomic_file.h"
@@ -83,6 +85,25 @@ void PruneTempFiles(const Store& store, const PruneOptions& options, PruneReport
   }
 }
 
+void PruneSnapshots(const Store& store, const PruneOptions& options,
+                    const std::set<Digest>& image_chains, PruneReport& report) {
+  Snapshots snapshots(store);
+  SnapshotScan scan = ScanSnapshots(snapshots, image_chains);
+  if (!options.dry_run) RemoveSnapshotGarbage(snapshots, scan);
+  for (const SnapshotInfo& snapshot : scan.unused) {
+    report.removed_snapshots.push_back(snapshots.DirOf(snapshot.record.chain_id));
+    report.bytes_freed += static_cast<int64_t>(snapshot.record.size);
+  }
+  for (const BrokenSnapshot& broken : scan.broken) {
+    if (!broken.leased) report.removed_snapshots.push_back(broken.dir);
+  }
+  std::sort(report.removed_snapshots.begin(), report.removed_snapshots.end());
+  for (const auto* paths : {&scan.abandoned_work_dirs, &scan.expired_leases}) {
+    report.removed_temp_files.insert(report.removed_temp_files.end(), paths->begin(),
+                                     paths->end());
+  }
+}
+
 std::string Plural(size_t count, std::string_view noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
@@ -97,12 +118,15 @@ PruneReport Prune(const Store& store, const PruneOptions& options) {
   report.dry_run = options.dry_run;
   PruneBlobs(store, options, reachable, report);
   PruneTempFiles(store, options, report);
+  PruneSnapshots(store, options, reachable.chain_ids, report);
   return report;
 }
 
 std::string PruneReport::Summary() const {
-  return fmt::format("{} {} and {}, {} {}", dry_run ? "would remove" : "removed",
-                     Plural(removed_blobs.size(), "blob"),
+  std::string snapshots;
+  if (!removed_snapshots.empty()) snapshots = ", " + Plural(removed_snapshots.size(), "snapshot");
+  return fmt::format("{} {}{} and {}, {} {}", dry_run ? "would remove" : "removed",
+                     Plural(removed_blobs.size(), "blob"), snapshots,
                      Plural(removed_temp_files.size(), "temporary file"),
                      dry_run ? "would free" : "freed", HumanSize(bytes_freed));
 }

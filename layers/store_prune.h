@@ -1,5 +1,6 @@
-// Garbage collection of the store: blobs that no image references and
-// temporary files that crashed writers left behind.
+// Garbage collection of the store: blobs that no image references,
+// snapshots that no image or live build references, and temporary files
+// that crashed writers left behind.
 #ifndef IMGBUILD_LAYERS_STORE_PRUNE_H_
 #define IMGBUILD_LAYERS_STORE_PRUNE_H_
 
@@ -28,18 +29,24 @@ struct PruneOptions {
 
 struct PruneReport {
   std::vector<Digest> removed_blobs;            // sorted
-  std::vector<std::string> removed_temp_files;  // paths
+  std::vector<std::string> removed_snapshots;   // snapshot directories
+  std::vector<std::string> removed_temp_files;  // paths: temp files, work dirs, expired leases
   int64_t bytes_freed = 0;
   bool dry_run = false;  // Nothing was actually removed.
 
-  /// "removed 3 blobs and 1 temporary file, freed 1.2 MiB" (or "would
-  /// remove …" for a dry run).
+  /// "removed 3 blobs and 1 temporary file, freed 1.2 MiB", naming
+  /// snapshots too when some were removed ("removed 3 blobs, 2 snapshots and
+  /// …"), or "would remove …" for a dry run.
   std::string Summary() const;
 };
 
 /// Removes blobs not reachable from index.json (through nested indexes,
-/// manifests, configs and layers) or `options.extra_roots`, and temporary
-/// files whose writer has died. Holds the exclusive store lock throughout.
+/// manifests, configs and layers) or `options.extra_roots`; snapshots whose
+/// chain no reachable image config has and no live lease names, and broken
+/// snapshots no lease names (see snapshot_gc.h); and temporary files,
+/// snapshot work directories and leases whose process has died. Snapshot
+/// bytes freed are their records' sizes. Holds the exclusive store lock
+/// throughout.
 /// Throws Error, removing nothing, when a referenced manifest or index is
 /// missing or unreadable (what it references is unknown; fix or untag it
 /// first) or index.json is invalid; throws on I/O failure.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "layers/chain_id.h"
 #include "layers/store.h"
 #include "util/error.h"
 
@@ -86,11 +87,12 @@ class Walker {
       return;  // Reported when the config itself is visited.
     }
     try {
-      size_t diff_ids = store_.ReadConfig(config).diff_ids.size();
-      if (diff_ids != manifest.layers.size()) {
-        Fail("config {} lists {} diff_ids but {} has {} layers", config.digest.ToString(), diff_ids,
-             owner, manifest.layers.size());
+      std::vector<Digest> diff_ids = store_.ReadConfig(config).diff_ids;
+      if (diff_ids.size() != manifest.layers.size()) {
+        Fail("config {} lists {} diff_ids but {} has {} layers", config.digest.ToString(),
+             diff_ids.size(), owner, manifest.layers.size());
       }
+      for (const Digest& chain : ChainIds(diff_ids)) result_.chain_ids.insert(chain);
     } catch (const Error& e) {
       Problem(ReferenceProblem::Kind::kInvalid, config,
               fmt::format("{} (config of {})", e.what(), owner));

@@ -31,13 +31,17 @@ struct ReferenceProblem {
 
 struct Reachability {
   std::set<Digest> digests;  // Every digest referenced, present or not.
+  // Chain IDs of every layer prefix of every readable image config reached:
+  // the snapshots the images need.
+  std::set<Digest> chain_ids;
   std::vector<ReferenceProblem> problems;
 };
 
 /// Walks everything reachable from `roots`. Manifests, indexes and image
 /// configs are read and verified (digest, size, JSON, config diff_ids
 /// matching the layer count); layers are only checked for presence and
-/// size. Problems are returned, not thrown; I/O failures throw Error.
+/// size; the chain IDs of valid configs are collected. Problems are
+/// returned, not thrown; I/O failures throw Error.
 Reachability WalkReferences(const Store& store, const std::vector<Descriptor>& roots);
 
 }  // namespace imgbuild::layers

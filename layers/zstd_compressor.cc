@@ -8,6 +8,13 @@
 namespace imgbuild::layers {
 namespace {
 
+// Input per worker job. libzstd's default at level 3 is 8 MiB, and up to
+// four jobs (input and output buffers) are in flight at once: fed in 1 MiB
+// tar blocks by the layer builder, that peaked at 125 MB of memory. 4 MiB
+// jobs keep it under 80 MB for 0.3% larger blobs. Part of the output
+// format: changing it changes zstd layer digests.
+constexpr int kJobSize = 4 << 20;
+
 void Check(size_t result, const char* what) {
   if (ZSTD_isError(result)) Fail("zstd: {}: {}", what, ZSTD_getErrorName(result));
 }
@@ -32,6 +39,8 @@ ZstdCompressor::ZstdCompressor(ByteSink& destination, const ZstdOptions& options
   Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_checksumFlag, 1), "enabling checksums");
   Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_nbWorkers, static_cast<int>(threads)),
         "starting worker threads (is libzstd built with multithreading?)");
+  Check(ZSTD_CCtx_setParameter(context_->cctx, ZSTD_c_jobSize, kJobSize),
+        "setting the job size");
   output_.resize(ZSTD_CStreamOutSize());
 }
 

@@ -1,11 +1,13 @@
 // Streaming zstd compression with libzstd's own worker threads.
 //
 // libzstd always runs in its multi-threaded mode here (at least one
-// worker), whose output depends on the level and the input but not on the
-// number of workers or on how the input is chunked; single-threaded mode
+// worker), whose output depends on the level, the job size (fixed at
+// 4 MiB, see zstd_compressor.cc) and the input but not on the number of
+// workers or on how the input is chunked; single-threaded mode
 // (no workers) would produce different bytes, so one machine's digests
 // would not match another's. The frame has a content checksum (as the zstd
-// CLI and containerd write) and no content size (unknown when streaming).
+// CLI and containerd write) and no content size (unknown when streaming):
+// `zstd -3 -T2 -B4194304` (any -T) writes the same bytes.
 #ifndef IMGBUILD_LAYERS_ZSTD_COMPRESSOR_H_
 #define IMGBUILD_LAYERS_ZSTD_COMPRESSOR_H_
 

@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
 #include "util/error.h"
+#include "util/fd.h"
 
 namespace imgbuild {
 namespace {
@@ -38,6 +40,18 @@ std::vector<std::string> ListDirectory(int dir_fd, const std::string& what) {
     names.emplace_back(entry->d_name);
   }
   if (errno != 0) FailErrno("list directory " + what);
+  return names;
+}
+
+std::vector<std::string> ListDirectorySorted(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    FailErrno("open directory " + path);
+  }
+  UniqueFd owned(fd);
+  std::vector<std::string> names = ListDirectory(fd, path);
+  std::sort(names.begin(), names.end());
   return names;
 }
 

@@ -204,12 +204,12 @@ TEST(ZstdCompressorTest, WritesAChecksummedFrame) {
 }
 
 TEST(ZstdCompressorTest, MatchesTheZstdCli) {
-  // Same library, same level, checksum on, multi-threaded mode: the CLI's
-  // stdin output is ours, which pins down our parameters.
+  // Same library, same level, checksum on, multi-threaded mode, 4 MiB jobs
+  // (-B): the CLI's stdin output is ours, which pins down our parameters.
   std::string input = MixedBytes(10'000'000, 12);
   TempDir dir;
   testkit::WriteFile(dir.path() + "/in", input);
-  EXPECT_TRUE(RunTool("zstd -q -T2 -3 -c < '" + dir.path() + "/in'") ==
+  EXPECT_TRUE(RunTool("zstd -q -T2 -3 -B4194304 -c < '" + dir.path() + "/in'") ==
               Compress(input, Format(Compression::kZstd)));
 }
 

@@ -35,5 +35,16 @@ TEST(ListDirectoryTest, NamesTheDirectoryOnFailure) {
   }
 }
 
+TEST(ListDirectorySortedTest, SortsByByteValueAndTreatsMissingAsEmpty) {
+  TempDir temp("dir-");
+  for (const char* name : {"b", "B", "a-b", "a.b", "\xc3\xa9"}) {
+    OpenOrThrow(temp.path() + "/" + name, O_WRONLY | O_CREAT);
+  }
+  EXPECT_EQ(ListDirectorySorted(temp.path()),
+            (std::vector<std::string>{"B", "a-b", "a.b", "b", "\xc3\xa9"}));
+  EXPECT_TRUE(ListDirectorySorted(temp.path() + "/missing").empty());
+  EXPECT_THROW(ListDirectorySorted("/dev/null"), Error);
+}
+
 }  // namespace
 }  // namespace imgbuild
