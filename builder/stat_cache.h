@@ -1,0 +1,58 @@
+// Content digests of context files, remembered by what lstat says about
+// them (path, size, mtime with nanoseconds, inode, mode), so that hashing
+// an unchanged context for cache keys reads no file again. The cache is a
+// file under the store's metadata, one per context directory; a missing or
+// damaged cache file only costs a re-read.
+#ifndef IMGBUILD_BUILDER_STAT_CACHE_H_
+#define IMGBUILD_BUILDER_STAT_CACHE_H_
+
+#include <sys/stat.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "layers/digest.h"
+
+namespace imgbuild::builder {
+
+class StatCache {
+ public:
+  /// An empty cache that is never saved.
+  StatCache() = default;
+
+  /// Loads the cache kept in `file`; a missing, unreadable or malformed
+  /// file gives an empty cache (it is rebuilt). Never throws for content.
+  static StatCache Load(const std::string& file);
+
+  /// Replaces `file` atomically with the entries looked up or added since
+  /// Load (entries of files that were not looked at are dropped, so the
+  /// cache never grows beyond one context). Throws Error naming the file.
+  void Save(const std::string& file) const;
+
+  /// The sha256 of the regular file at `path` whose lstat result is `st`:
+  /// from the cache when path and stat fields match, else by reading the
+  /// file. Thread-safe. Throws Error naming the path when it cannot be read
+  /// or changed while being read.
+  layers::Digest FileDigest(const std::string& path, const struct stat& st);
+
+  /// Files read (not answered from the cache) so far; tests and progress use it.
+  size_t files_read() const;
+
+ private:
+  struct Entry {
+    int64_t size = 0;
+    int64_t mtime_ns = 0;
+    uint64_t ino = 0;
+    uint32_t mode = 0;
+    std::string digest;  // "sha256:<hex>"
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> loaded_;
+  std::map<std::string, Entry> used_;
+  size_t files_read_ = 0;
+};
+
+}  // namespace imgbuild::builder
+
+#endif  // IMGBUILD_BUILDER_STAT_CACHE_H_
