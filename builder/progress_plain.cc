@@ -6,8 +6,9 @@ namespace imgbuild::builder {
 namespace {
 
 std::string FormatOutcome(const ProgressVertex& vertex, std::chrono::nanoseconds took) {
-  if (!vertex.error().empty())
+  if (!vertex.error().empty()) {
     return fmt::format("#{} ERROR: {}\n", vertex.number(), vertex.error());
+  }
   if (vertex.cached()) return fmt::format("#{} CACHED\n", vertex.number());
   return fmt::format("#{} DONE {}\n", vertex.number(), FormatSeconds(took));
 }
