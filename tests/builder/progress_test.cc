@@ -60,7 +60,7 @@ struct PseudoTerminal {
     std::string bytes;
     pollfd readable{master.get(), POLLIN, 0};
     char buffer[4096];
-    while (::poll(&readable, 1, 200) == 1) {
+    while (::poll(&readable, 1, 50) == 1) {
       ssize_t got = ::read(master.get(), buffer, sizeof buffer);
       if (got <= 0) break;
       bytes.append(buffer, static_cast<size_t>(got));
