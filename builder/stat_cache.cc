@@ -17,15 +17,16 @@ namespace imgbuild::builder {
 namespace {
 
 // Format: magic, then records (path length u32, path, size i64, mtime_ns
-// i64, inode u64, mode u32, sha256 32 bytes), then the sha256 of everything
-// before it. Native byte order: the file never leaves this machine.
+// i64, ctime_ns i64, inode u64, mode u32, sha256 32 bytes), then the
+// sha256 of everything before it. Native byte order: the file never leaves
+// this machine.
 constexpr std::string_view kMagic = "imgbuild-statcache-v1\n";
 constexpr size_t kDigestSize = 32;
 constexpr size_t kMaxCacheFileSize = size_t{1} << 30;
 constexpr int64_t kRacyWindowNs = 2'000'000'000;
 
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+int64_t Nanoseconds(const struct timespec& time) {
+  return static_cast<int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
 }
 
 int64_t NowNs() {
@@ -98,7 +99,8 @@ layers::Digest HashOpenFile(int fd, const std::string& path) {
 }  // namespace
 
 bool StatCache::Matches(const Entry& entry, const struct stat& st) {
-  return entry.size == st.st_size && entry.mtime_ns == MtimeNs(st) && entry.ino == st.st_ino &&
+  return entry.size == st.st_size && entry.mtime_ns == Nanoseconds(st.st_mtim) &&
+         entry.ctime_ns == Nanoseconds(st.st_ctim) && entry.ino == st.st_ino &&
          entry.mode == st.st_mode;
 }
 
@@ -119,7 +121,8 @@ StatCache StatCache::Load(const std::string& file) {
     std::string_view path, sha256;
     Entry entry;
     if (!reader.Get(&path_size) || !reader.GetBytes(path_size, &path) ||
-        !reader.Get(&entry.size) || !reader.Get(&entry.mtime_ns) || !reader.Get(&entry.ino) ||
+        !reader.Get(&entry.size) || !reader.Get(&entry.mtime_ns) ||
+        !reader.Get(&entry.ctime_ns) || !reader.Get(&entry.ino) ||
         !reader.Get(&entry.mode) || !reader.GetBytes(kDigestSize, &sha256)) {
       return StatCache();
     }
@@ -139,6 +142,7 @@ void StatCache::Save(const std::string& file) const {
       bytes += path;
       Put(bytes, entry.size);
       Put(bytes, entry.mtime_ns);
+      Put(bytes, entry.ctime_ns);
       Put(bytes, entry.ino);
       Put(bytes, entry.mode);
       bytes.append(reinterpret_cast<const char*>(entry.sha256.data()), kDigestSize);
@@ -172,11 +176,13 @@ layers::Digest StatCache::FileDigest(const std::string& path, const struct stat&
   layers::Digest digest = HashOpenFile(fd.get(), path);
   struct stat after {};
   if (fstat(fd.get(), &after) != 0) FailErrno("stat " + path);
-  Entry entry{st.st_size, MtimeNs(st), st.st_ino, st.st_mode, RawSha256(digest), false};
+  Entry entry{st.st_size,    Nanoseconds(st.st_mtim), Nanoseconds(st.st_ctim),
+              st.st_ino,     st.st_mode,              RawSha256(digest),
+              false};
   if (!Matches(entry, after)) {
     Fail("{} changed while it was being read; run the build again once it is stable", path);
   }
-  entry.racy = MtimeNs(st) > NowNs() - kRacyWindowNs;
+  entry.racy = Nanoseconds(st.st_mtim) > NowNs() - kRacyWindowNs;
   std::lock_guard lock(mutex_);
   used_[path] = entry;
   ++files_read_;

@@ -1,5 +1,6 @@
 // Content digests of context files, remembered by what lstat says about
-// them (path, size, mtime with nanoseconds, inode, mode), so that hashing
+// them (path, size, mtime and ctime with nanoseconds, inode, mode; the
+// ctime catches rewrites whose mtime was restored, as git's does), so that hashing
 // an unchanged context for cache keys reads no file again. The cache is a
 // file under the store's metadata, one per context directory; a missing or
 // damaged cache file only costs a re-read.
@@ -53,6 +54,7 @@ class StatCache {
   struct Entry {
     int64_t size = 0;
     int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
     uint64_t ino = 0;
     uint32_t mode = 0;
     std::array<unsigned char, 32> sha256{};
