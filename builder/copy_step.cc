@@ -1,10 +1,13 @@
 #include "builder/copy_step.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <optional>
 
+#include "builder/add_archive.h"
+#include "builder/add_download.h"
 #include "builder/copy_plan.h"
 #include "builder/copy_sources.h"
 #include "builder/copy_writer.h"
@@ -24,11 +27,19 @@ struct PreparedCopyData {
 
 namespace {
 
+void CheckChecksumUse(const parser::CopyCommand& copy, const std::string& where) {
+  if (copy.checksum.empty()) return;
+  if (!copy.is_add) Fail("{}: --checksum can't be specified for COPY", where);
+  if (copy.sources.size() != 1) Fail("{}: --checksum can't be specified for multiple sources", where);
+  if (!IsHttpUrl(copy.sources[0])) Fail("{}: --checksum requires an HTTP(S) source", where);
+}
+
+// A fresh directory per staged source: two sources may want the same name.
 std::string StagingSubdirectory(const CopyPreparation& how, const std::string& where,
-                                std::string_view kind, size_t index) {
+                                std::string_view kind) {
   if (how.staging_dir.empty()) Fail("{}: no staging directory for {} sources", where, kind);
-  std::string dir = fmt::format("{}/{}-{}", how.staging_dir, kind, index);
-  if (mkdir(dir.c_str(), 0700) != 0) FailErrno(where + ": create " + dir);
+  std::string dir = fmt::format("{}/{}-XXXXXX", how.staging_dir, kind);
+  if (mkdtemp(dir.data()) == nullptr) FailErrno(where + ": create a directory in " + how.staging_dir);
   return dir;
 }
 
@@ -62,6 +73,27 @@ CopyUnit HeredocUnit(const parser::Heredoc& heredoc, const std::string& dir) {
   return StagedFileUnit(dir, name, layers::DigestOf(heredoc.content).ToString());
 }
 
+CopyUnit DownloadUnit(const parser::CopyCommand& copy, const std::string& url,
+                      const std::string& dir, const CopyPreparation& how) {
+  Download download = DownloadUrl(url, dir, copy.checksum, how.cancel);
+  CopyUnit unit = StagedFileUnit(dir, download.name, download.digest.ToString());
+  // Remote archives are extracted only when asked (--unpack).
+  if (copy.unpack.value_or(false) && IsExtractableArchive(download.path)) {
+    unit.kind = CopyUnit::Kind::kArchive;
+  }
+  return unit;
+}
+
+// ADD extracts a matched local file that is an archive (unless --unpack=false).
+void MarkArchives(std::vector<CopyUnit>& units) {
+  for (CopyUnit& unit : units) {
+    if (unit.contents_only || !S_ISREG(unit.objects[0].mode)) continue;
+    if (IsExtractableArchive(JoinPath(unit.host_root, unit.objects[0].source))) {
+      unit.kind = CopyUnit::Kind::kArchive;
+    }
+  }
+}
+
 }  // namespace
 
 PreparedCopy::PreparedCopy(std::unique_ptr<PreparedCopyData> data) : data_(std::move(data)) {}
@@ -76,16 +108,27 @@ PreparedCopy PrepareCopy(const parser::CopyCommand& copy, const SourceTree& tree
                          StatCache& stat_cache, const CopyPreparation& how) {
   std::string keyword = copy.is_add ? "ADD" : "COPY";
   std::string where = how.where + ": " + keyword;
-  if (copy.is_add) Fail("{}: ADD is not implemented yet", where);
+  CheckChecksumUse(copy, where);
   IgnoreRules excludes = IgnoreRules::FromPatterns(copy.excludes, where + " --exclude");
   std::optional<TreeSelector> selector;
   std::vector<CopyUnit> units;
   size_t heredocs = 0;
-  for (size_t i = 0; i < copy.sources.size(); ++i) {
-    const std::string& source = copy.sources[i];
+  for (const std::string& source : copy.sources) {
     if (source.starts_with("<<") && heredocs < copy.heredocs.size()) {
-      std::string dir = StagingSubdirectory(how, where, "heredoc", i);
+      std::string dir = StagingSubdirectory(how, where, "heredoc");
       units.push_back(HeredocUnit(copy.heredocs[heredocs++], dir));
+    } else if (IsGitUrl(source) && copy.is_add) {
+      Fail("{}: adding a git repository (\"{}\") is not supported yet; clone it in a RUN step "
+           "or ADD an archive URL instead",
+           where, source);
+    } else if (IsHttpUrl(source) || IsGitUrl(source)) {
+      if (!copy.is_add) Fail("{}: source can't be a URL for COPY (\"{}\"); use ADD", where, source);
+      std::string dir = StagingSubdirectory(how, where, "download");
+      try {
+        units.push_back(DownloadUnit(copy, source, dir, how));
+      } catch (const Error& error) {
+        Fail("{}: {}", where, error.what());
+      }
     } else {
       if (!selector) {
         SelectionOptions options{tree.ignore, excludes.empty() ? nullptr : &excludes,
@@ -95,6 +138,7 @@ PreparedCopy PrepareCopy(const parser::CopyCommand& copy, const SourceTree& tree
         selector.emplace(tree.root, stat_cache, std::move(options));
       }
       std::vector<CopyUnit> selected = selector->Select(source, copy.parents);
+      if (copy.is_add && copy.unpack.value_or(true) && !copy.parents) MarkArchives(selected);
       for (CopyUnit& unit : selected) units.push_back(std::move(unit));
     }
   }

@@ -9,6 +9,7 @@
 
 #include "builder/glob.h"
 #include "builder/root_path.h"
+#include "layers/tar_apply.h"
 #include "layers/xattrs.h"
 #include "util/error.h"
 
@@ -70,6 +71,7 @@ CopyWriter::CopyWriter(const std::string& rootfs, WriteRules rules) : rules_(std
 
 void CopyWriter::Write(const CopyUnit& unit, const std::string& destination,
                        bool into_directory) {
+  if (unit.kind == CopyUnit::Kind::kArchive) return WriteArchive(unit, destination);
   UniqueFd host = OpenOrThrow(unit.host_root, O_PATH | O_DIRECTORY);
   if (!unit.contents_only) return WriteSingle(unit, host.get(), destination, into_directory);
   UniqueFd dest = MakeDirectories(destination);
@@ -300,6 +302,28 @@ void CopyWriter::SetMetadata(const CopyUnit& unit, const CopyObject& object, int
         errno != ENOTSUP && errno != EOPNOTSUPP) {
       FailErrno(rules_.where + ": set xattr " + xattr.name + " on " + shown);
     }
+  }
+}
+
+// ADD: the archive is extracted into the destination, which is a
+// directory whatever it is written like; owners come from the archive
+// unless --chown says otherwise.
+void CopyWriter::WriteArchive(const CopyUnit& unit, const std::string& destination) {
+  UniqueFd dest = MakeDirectories(destination);
+  const CopyObject& archive = unit.objects[0];
+  std::string source_path = JoinPath(unit.host_root, archive.source);
+  UniqueFd source = OpenOrThrow(source_path, O_RDONLY | O_NOFOLLOW);
+  layers::ApplyOptions options;
+  options.whiteouts = layers::WhiteoutMode::kLiteral;
+  options.bzip2_and_xz = true;
+  if (created_owner_) {
+    options.uid = created_owner_->uid;
+    options.gid = created_owner_->gid;
+  }
+  try {
+    layers::ApplyLayerAt(source.get(), unit.name, dest.get(), "/" + destination, options);
+  } catch (const Error& error) {
+    Fail("{}: extract {}: {}", rules_.where, unit.name, error.what());
   }
 }
 

@@ -49,6 +49,7 @@ class CopyWriter {
   void WriteTree(const CopyUnit& unit, int host_fd, int dest_fd, const std::string& dest);
   void WriteSingle(const CopyUnit& unit, int host_fd, const std::string& destination,
                    bool into_directory);
+  void WriteArchive(const CopyUnit& unit, const std::string& destination);
   UniqueFd WriteDirectory(const CopyUnit& unit, int host_fd, const CopyObject& object,
                           int parent_fd, const std::string& name, const std::string& shown);
   void WriteNonDirectory(const CopyUnit& unit, int host_fd, const CopyObject& object,
