@@ -54,14 +54,18 @@ void SetObjectStat(CopyObject& object, const struct stat& st) {
 
 layers::Digest DigestUnits(const std::vector<CopyUnit>& units) {
   layers::Hasher hasher;
-  std::string listing;
+  std::string line;  // reused: one line per object, hashed as it is made
   for (const CopyUnit& unit : units) {
-    listing = fmt::format("unit {} {} ", unit.kind == CopyUnit::Kind::kArchive ? "archive" : "copy",
-                          unit.contents_only ? "contents" : "object");
-    AddField(listing, unit.name);
-    listing += '\n';
-    for (const CopyObject& object : unit.objects) AddObject(listing, object, unit.keep_owners);
-    hasher.Update(listing);
+    line = fmt::format("unit {} {} ", unit.kind == CopyUnit::Kind::kArchive ? "archive" : "copy",
+                       unit.contents_only ? "contents" : "object");
+    AddField(line, unit.name);
+    line += '\n';
+    hasher.Update(line);
+    for (const CopyObject& object : unit.objects) {
+      line.clear();
+      AddObject(line, object, unit.keep_owners);
+      hasher.Update(line);
+    }
   }
   return hasher.Finish();
 }

@@ -97,7 +97,9 @@ std::vector<CopyUnit> TreeSelector::Select(std::string_view source, bool parents
     if (!found || ignored) NotFound(source, ignored);
     std::optional<CopyUnit> unit = UnitFor(found->path, std::string(BaseName(clean)));
     if (!unit) NotFound(source, true);
-    return {std::move(*unit)};
+    std::vector<CopyUnit> units;  // not {...}: an initializer list would copy the unit
+    units.push_back(std::move(*unit));
+    return units;
   }
   std::string base;
   std::vector<CopyUnit> units;
@@ -280,7 +282,9 @@ std::vector<CopyUnit> TreeSelector::SelectWithParents(std::string_view source) {
   for (const std::string& match : matches) {
     AddBelowPivot(unit, pivot->path, match, parents_added);
   }
-  return {std::move(unit)};
+  std::vector<CopyUnit> units;
+  units.push_back(std::move(unit));
+  return units;
 }
 
 // Adds `match` with the directories between the pivot and it.
