@@ -189,6 +189,22 @@ TEST_F(CopyTest, IgnoredPathsDoNotExist) {
               HasSubstr("no source files were specified"));
 }
 
+TEST_F(CopyTest, ExcludedDirectoryExistsOnlyForWhatIsReincluded) {
+  ContextDir("docs");
+  ContextFile("docs/README.md", "readme");
+  ContextFile("docs/internal.md", "internal");
+  ContextDir("secrets");
+  ContextFile("secrets/key", "key");
+  IgnoreRules ignore = IgnoreRules::Parse("docs\nsecrets\n!docs/README.md\n", ".dockerignore");
+  Run(Copy({"docs"}, "/docs/"), &ignore);
+  EXPECT_EQ(ReadFile(rootfs_ + "/docs/README.md"), "readme");
+  EXPECT_FALSE(Exists(rootfs_ + "/docs/internal.md"));
+  EXPECT_THAT(ErrorOf([&] { Run(Copy({"secrets"}, "/s/"), &ignore); }),
+              HasSubstr("\"secrets\" not found in build context"));
+  EXPECT_THAT(ErrorOf([&] { Run(Copy({"secr*"}, "/s/"), &ignore); }),
+              HasSubstr("no source files were specified"));
+}
+
 TEST_F(CopyTest, IgnoredRecipeIsNotInTheContext) {
   ContextFile("Dockerfile", "FROM scratch\n");
   ContextFile(".dockerignore", "Dockerfile\n.dockerignore\n");
@@ -328,6 +344,7 @@ TEST_F(CopyTest, SpecialBitsXattrsHardlinksAndNodesAreKept) {
   ContextDir("t");
   ContextFile("t/suid", "s", 04755);
   ContextDir("t/sticky", 01777);
+  layers::testing::SetXattr(context_ + "/t/sticky", "user.dir", "on a directory");
   ContextDir("t/sgid", 02755);
   ContextFile("t/cap", "c");
   layers::testing::SetXattr(context_ + "/t/cap", "security.capability",
@@ -344,6 +361,7 @@ TEST_F(CopyTest, SpecialBitsXattrsHardlinksAndNodesAreKept) {
   EXPECT_EQ(Lstat(rootfs_ + "/t/suid").st_mode, S_IFREG | 04755);
   EXPECT_EQ(Lstat(rootfs_ + "/t/sticky").st_mode, S_IFDIR | 01777);
   EXPECT_EQ(Lstat(rootfs_ + "/t/sgid").st_mode, S_IFDIR | 02755);
+  EXPECT_EQ(Xattr(rootfs_ + "/t/sticky", "user.dir"), "on a directory");
   EXPECT_EQ(Xattr(rootfs_ + "/t/cap", "security.capability"),
             layers::testing::NetBindCapability());
   EXPECT_EQ(Xattr(rootfs_ + "/t/cap", "user.note"), "hello");
@@ -478,6 +496,26 @@ TEST_F(CopyDigestTest, SecondPrepareOfUnchangedTreeReadsNothing) {
   PreparedCopy third = PrepareCopy(Copy({"big"}, "/"), tree, cache, {"D:1", staging_, nullptr});
   EXPECT_EQ(cache.files_read(), 1u);
   EXPECT_NE(third.content_digest(), second.content_digest());
+}
+
+TEST_F(CopyTest, LinkIsAPlainCopy) {
+  ContextFile("a", "a");
+  parser::CopyCommand copy = Copy({"a"}, "/linked");
+  copy.link = true;
+  Run(copy);
+  EXPECT_EQ(ReadFile(rootfs_ + "/linked"), "a");
+}
+
+TEST_F(CopyTest, CancelledWalkStops) {
+  ContextDir("many");
+  for (int i = 0; i < 300; ++i) ContextFile("many/" + std::to_string(i), "x");
+  CancelToken cancel;
+  cancel.Cancel();
+  SourceTree tree{context_, nullptr, "build context"};
+  std::string message = ErrorOf([&] {
+    PrepareCopy(Copy({"many"}, "/"), tree, stat_cache_, {"Dockerfile:3", staging_, &cancel});
+  });
+  EXPECT_THAT(message, HasSubstr("cancelled"));
 }
 
 TEST_F(CopyTest, SourceChangedAfterPreparingIsAnError) {
