@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "layers/safe_path.h"
+
 namespace imgbuild::builder {
 namespace {
 
@@ -38,10 +40,7 @@ std::string JoinPath(std::string_view parent, std::string_view name) {
   return path;
 }
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
+std::string_view BaseName(std::string_view path) { return layers::SplitParent(path).second; }
 
 void SetObjectStat(CopyObject& object, const struct stat& st) {
   object.mode = st.st_mode;

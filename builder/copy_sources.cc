@@ -13,6 +13,7 @@
 #include "layers/safe_path.h"
 #include "util/dir.h"
 #include "util/error.h"
+#include "util/split.h"
 
 namespace imgbuild::builder {
 namespace {
@@ -119,12 +120,7 @@ std::vector<CopyUnit> TreeSelector::Select(std::string_view source, bool parents
 // matches names of real (not symlinked) directories, in sorted order.
 std::vector<std::string> TreeSelector::ExpandPattern(const std::string& pattern,
                                                      std::string* base) {
-  std::vector<std::string> components;
-  for (size_t start = 0; start <= pattern.size();) {
-    size_t end = std::min(pattern.find('/', start), pattern.size());
-    components.push_back(pattern.substr(start, end - start));
-    start = end + 1;
-  }
+  std::vector<std::string> components = Split(pattern, '/');
   size_t first = 0;
   while (!HasWildcards(components[first])) ++first;
   for (size_t i = first; i < components.size(); ++i) {

@@ -24,9 +24,8 @@ bool Within(const std::string& dir, const std::string& path) {
 }
 
 std::pair<std::string, std::string> SplitLast(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {"", path};
-  return {path.substr(0, slash), path.substr(slash + 1)};
+  auto [parent, name] = layers::SplitParent(path);
+  return {std::string(parent), std::string(name)};
 }
 
 // Copies the rest of `from` into `to`: copy_file_range shares extents where

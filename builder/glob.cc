@@ -1,6 +1,7 @@
 #include "builder/glob.h"
 
 #include "util/error.h"
+#include "util/split.h"
 
 namespace imgbuild::builder {
 namespace {
@@ -207,25 +208,18 @@ bool HasWildcards(std::string_view text) {
 
 std::string CleanPath(std::string_view path) {
   bool rooted = !path.empty() && path[0] == '/';
-  std::vector<std::string_view> parts;
+  std::vector<std::string> parts;
   size_t leading_dots = 0;  // ".." kept at the start of a relative path
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view part = path.substr(start, end - start);
-    start = end + 1;
+  for (std::string& part : Split(path, '/')) {
     if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (parts.size() > leading_dots) {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(part);
-        ++leading_dots;
-      }
-      continue;
+    if (part != "..") {
+      parts.push_back(std::move(part));
+    } else if (parts.size() > leading_dots) {
+      parts.pop_back();
+    } else if (!rooted) {
+      parts.push_back(std::move(part));
+      ++leading_dots;
     }
-    parts.push_back(part);
   }
   std::string clean = rooted ? "/" : "";
   for (size_t i = 0; i < parts.size(); ++i) {
