@@ -140,7 +140,8 @@ time_t Fetch(const std::string& url, Transfer& transfer) {
     Fail("download {}: {}", url, transfer.write_error);
   }
   if (result != CURLE_OK) {
-    Fail("download {}: {}", url, error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result));
+    const char* detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
+    Fail("download {}: {}", url, detail);
   }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);

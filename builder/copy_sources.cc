@@ -252,8 +252,9 @@ void TreeSelector::Walk(CopyUnit& unit, int dir_fd, const std::string& source,
 // pivot is the root and the whole path is kept.
 std::vector<CopyUnit> TreeSelector::SelectWithParents(std::string_view source) {
   size_t cut = source.find("/./");
-  std::string pivot_source = cut == std::string_view::npos ? "" : std::string(source.substr(0, cut));
-  std::string pattern = CleanSource(cut == std::string_view::npos ? source : source.substr(cut + 3));
+  bool pivoted = cut != std::string_view::npos;
+  std::string pivot_source = pivoted ? std::string(source.substr(0, cut)) : "";
+  std::string pattern = CleanSource(pivoted ? source.substr(cut + 3) : source);
   std::optional<Found> pivot = Resolve(CleanSource(pivot_source));
   if (!pivot || !S_ISDIR(pivot->st.st_mode)) NotFound(source, false);
   std::vector<std::string> matches;

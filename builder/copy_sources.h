@@ -3,8 +3,9 @@
 // source's own symlinks are followed inside the root (never out of it),
 // wildcards are Go filepath.Match patterns per path component, a directory
 // stands for its contents, ignored paths do not exist, --exclude patterns
-// drop matches and anything below them, and --parents keeps the path below
-// a pivot. The walk is one sorted fstatat pass over directory descriptors;
+// drop matches (by their path below the pattern's fixed prefix) and
+// anything inside a directory source (by its path below that directory),
+// and --parents keeps the path below a pivot. The walk is one sorted fstatat pass over directory descriptors;
 // file contents are hashed through the StatCache.
 #ifndef IMGBUILD_BUILDER_COPY_SOURCES_H_
 #define IMGBUILD_BUILDER_COPY_SOURCES_H_

@@ -30,7 +30,9 @@ namespace {
 void CheckChecksumUse(const parser::CopyCommand& copy, const std::string& where) {
   if (copy.checksum.empty()) return;
   if (!copy.is_add) Fail("{}: --checksum can't be specified for COPY", where);
-  if (copy.sources.size() != 1) Fail("{}: --checksum can't be specified for multiple sources", where);
+  if (copy.sources.size() != 1) {
+    Fail("{}: --checksum can't be specified for multiple sources", where);
+  }
   if (!IsHttpUrl(copy.sources[0])) Fail("{}: --checksum requires an HTTP(S) source", where);
 }
 
@@ -39,7 +41,9 @@ std::string StagingSubdirectory(const CopyPreparation& how, const std::string& w
                                 std::string_view kind) {
   if (how.staging_dir.empty()) Fail("{}: no staging directory for {} sources", where, kind);
   std::string dir = fmt::format("{}/{}-XXXXXX", how.staging_dir, kind);
-  if (mkdtemp(dir.data()) == nullptr) FailErrno(where + ": create a directory in " + how.staging_dir);
+  if (mkdtemp(dir.data()) == nullptr) {
+    FailErrno(where + ": create a directory in " + how.staging_dir);
+  }
   return dir;
 }
 

@@ -91,24 +91,28 @@ UniqueFd CopyWriter::MakeDirectories(const std::string& path) {
 // image without /run), so the copy creates the target, inside the root.
 std::string CopyWriter::FollowDanglingSymlinks(std::string path) const {
   for (int hop = 0; hop < kMaxSymlinkHops; ++hop) {
-    size_t end = 0;
-    std::optional<std::string> redirected;
-    while (!redirected) {
-      end = path.find('/', end);
-      std::string prefix = path.substr(0, end);
-      if (!layers::TryOpenInRoot(root_fd_.get(), prefix, O_PATH).valid()) {
-        if (errno != ENOENT) return path;
-        redirected = DanglingTarget(prefix);
-        if (!redirected) return path;  // plainly missing: it will be created
-        if (end != std::string::npos) *redirected = CleanPath("/" + *redirected + path.substr(end)).substr(1);
-        break;
-      }
-      if (end == std::string::npos) return path;
-      ++end;
-    }
-    path = *redirected;
+    std::optional<std::string> redirected = RedirectDangling(path);
+    if (!redirected) return path;
+    path = std::move(*redirected);
   }
   Fail("{}: too many levels of symbolic links in the destination /{}", rules_.where, path);
+}
+
+// `path` with its first missing component replaced by where that dangling
+// symlink points; nullopt when nothing is missing or the first missing
+// component is no symlink (it will simply be created).
+std::optional<std::string> CopyWriter::RedirectDangling(const std::string& path) const {
+  for (size_t end = 0;; ++end) {
+    end = path.find('/', end);
+    std::string prefix = path.substr(0, end);
+    if (!layers::TryOpenInRoot(root_fd_.get(), prefix, O_PATH).valid()) {
+      if (errno != ENOENT) return std::nullopt;
+      std::optional<std::string> target = DanglingTarget(prefix);
+      if (!target || end == std::string::npos) return target;
+      return CleanPath("/" + *target + path.substr(end)).substr(1);
+    }
+    if (end == std::string::npos) return std::nullopt;
+  }
 }
 
 // Where the symlink `path` (whose parent exists) points, as a clean path
@@ -116,11 +120,14 @@ std::string CopyWriter::FollowDanglingSymlinks(std::string path) const {
 std::optional<std::string> CopyWriter::DanglingTarget(const std::string& path) const {
   auto [parent, name] = SplitLast(path);
   struct stat st {};
-  std::optional<std::string> resolved_parent = ResolveBelowRoot(root_fd_.get(), root_real_, parent, &st);
+  std::optional<std::string> resolved_parent =
+      ResolveBelowRoot(root_fd_.get(), root_real_, parent, &st);
   if (!resolved_parent) return std::nullopt;
-  UniqueFd parent_fd = layers::TryOpenInRoot(root_fd_.get(), *resolved_parent, O_PATH | O_DIRECTORY);
+  UniqueFd parent_fd =
+      layers::TryOpenInRoot(root_fd_.get(), *resolved_parent, O_PATH | O_DIRECTORY);
+  if (!parent_fd.valid()) return std::nullopt;
   char target[PATH_MAX];
-  ssize_t size = parent_fd.valid() ? readlinkat(parent_fd.get(), name.c_str(), target, sizeof(target)) : -1;
+  ssize_t size = readlinkat(parent_fd.get(), name.c_str(), target, sizeof(target));
   if (size < 0) return std::nullopt;
   std::string link(target, static_cast<size_t>(size));
   std::string joined = link.starts_with('/') ? link : "/" + JoinPath(*resolved_parent, link);
@@ -226,7 +233,9 @@ UniqueFd CopyWriter::WriteDirectory(const CopyUnit& unit, int host_fd, const Cop
   UniqueFd fd = OpenAtOrThrow(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   UniqueFd source =
       layers::TryOpenInRoot(host_fd, object.source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  if (!source.valid()) FailErrno(rules_.where + ": open " + JoinPath(unit.host_root, object.source));
+  if (!source.valid()) {
+    FailErrno(rules_.where + ": open " + JoinPath(unit.host_root, object.source));
+  }
   SetMetadata(unit, object, fd.get(), source.get(), shown);
   return fd;
 }

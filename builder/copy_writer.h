@@ -45,6 +45,7 @@ class CopyWriter {
   struct OpenDir;
   UniqueFd MakeDirectories(const std::string& path);
   std::string FollowDanglingSymlinks(std::string path) const;
+  std::optional<std::string> RedirectDangling(const std::string& path) const;
   std::optional<std::string> DanglingTarget(const std::string& path) const;
   void WriteTree(const CopyUnit& unit, int host_fd, int dest_fd, const std::string& dest);
   void WriteSingle(const CopyUnit& unit, int host_fd, const std::string& destination,

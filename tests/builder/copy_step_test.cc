@@ -444,8 +444,8 @@ class CopyDigestTest : public CopyTest {
  protected:
   layers::Digest DigestOf(const std::string& source, const std::string& tree_root) {
     SourceTree tree{tree_root, nullptr, "build context"};
-    return PrepareCopy(Copy({source}, "/x/"), tree, stat_cache_, {"Dockerfile:1", staging_, nullptr})
-        .content_digest();
+    CopyPreparation how{"Dockerfile:1", staging_, nullptr};
+    return PrepareCopy(Copy({source}, "/x/"), tree, stat_cache_, how).content_digest();
   }
   void MakeTree(const std::string& root) {
     MakeDir(root);

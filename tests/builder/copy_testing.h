@@ -66,7 +66,9 @@ class CopyTest : public ::testing::Test {
     SetMtime(path, 1500000000, 250);
     return path;
   }
-  void ContextDir(const std::string& rel, mode_t mode = 0755) { MakeDir(context_ + "/" + rel, mode); }
+  void ContextDir(const std::string& rel, mode_t mode = 0755) {
+    MakeDir(context_ + "/" + rel, mode);
+  }
 
   PreparedCopy Prepare(const parser::CopyCommand& copy, const IgnoreRules* ignore = nullptr,
                        bool keep_owners = false) {
