@@ -51,8 +51,6 @@ struct LayerEntry {
   uint32_t device_major = 0;  ///< char and block devices
   uint32_t device_minor = 0;
   std::vector<Xattr> xattrs{};  ///< sorted by name
-
-  bool operator==(const LayerEntry&) const = default;
 };
 
 /// A whole layer, read once.
