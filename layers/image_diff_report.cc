@@ -112,14 +112,19 @@ void RenderFiles(std::string& out, const LayerStackDiff& files, const std::strin
   }
 }
 
+// "1 path", "3 paths".
+std::string Count(size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
 std::string Summary(const ImageDiff& diff) {
   std::vector<std::string> parts;
-  if (diff.documents.total() > 0) parts.push_back(fmt::format("{} fields", diff.documents.total()));
+  if (diff.documents.total() > 0) parts.push_back(Count(diff.documents.total(), "field"));
   if (diff.files.filesystem.total() > 0) {
-    parts.push_back(fmt::format("{} paths in the final file system", diff.files.filesystem.total()));
+    parts.push_back(Count(diff.files.filesystem.total(), "path") + " in the final file system");
   }
-  if (!diff.files.layers.empty()) parts.push_back(fmt::format("{} layers", diff.files.layers.size()));
-  if (!diff.platforms.empty()) parts.push_back(fmt::format("{} platforms", diff.platforms.size()));
+  if (!diff.files.layers.empty()) parts.push_back(Count(diff.files.layers.size(), "layer"));
+  if (!diff.platforms.empty()) parts.push_back(Count(diff.platforms.size(), "platform"));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
