@@ -34,7 +34,9 @@ int RunDiff(const DiffOptions& options) {
         layers::CompareImages(a.handle(), b.handle(), {.max_items = options.max_items});
     layers::DiffLabels labels{a.label(), b.label()};
     if (options.format == "json") {
-      fmt::print("{}\n", layers::ImageDiffToJson(diff, labels).dump(2));
+      // Layer paths are bytes, not necessarily UTF-8.
+      fmt::print("{}\n", layers::ImageDiffToJson(diff, labels)
+                             .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     } else {
       fmt::print("{}", layers::RenderImageDiff(diff, labels));
     }

@@ -38,15 +38,6 @@ int ChangeRank(const FileChange& change) {
   return rank;
 }
 
-std::string XattrValue(const std::string& value) {
-  bool printable = std::all_of(value.begin(), value.end(),
-                               [](char c) { return c >= 0x20 && c < 0x7f; });
-  if (printable) return value;
-  std::string hex = "0x";
-  for (unsigned char c : value) hex += fmt::format("{:02x}", c);
-  return hex;
-}
-
 std::optional<std::string> Device(const LayerEntry& entry) {
   if (entry.type != EntryType::kCharDevice && entry.type != EntryType::kBlockDevice) {
     return std::nullopt;
@@ -76,14 +67,23 @@ void AddIfDifferent(std::vector<FieldChange>& out, std::string field,
 
 void CompareXattrs(const LayerEntry& a, const LayerEntry& b, std::vector<FieldChange>& out) {
   std::map<std::string, std::pair<std::optional<std::string>, std::optional<std::string>>> both;
-  for (const Xattr& xattr : a.xattrs) both[xattr.name].first = XattrValue(xattr.value);
-  for (const Xattr& xattr : b.xattrs) both[xattr.name].second = XattrValue(xattr.value);
+  for (const Xattr& xattr : a.xattrs) both[xattr.name].first = FormatXattrValue(xattr.value);
+  for (const Xattr& xattr : b.xattrs) both[xattr.name].second = FormatXattrValue(xattr.value);
   for (auto& [name, values] : both) {
     AddIfDifferent(out, "xattr " + name, std::move(values.first), std::move(values.second));
   }
 }
 
 }  // namespace
+
+std::string FormatXattrValue(const std::string& value) {
+  bool printable = std::all_of(value.begin(), value.end(),
+                               [](char c) { return c >= 0x20 && c < 0x7f; });
+  if (printable) return value;
+  std::string hex = "0x";
+  for (unsigned char c : value) hex += fmt::format("{:02x}", c);
+  return hex;
+}
 
 std::string FormatTime(int64_t seconds, int64_t nanoseconds) {
   time_t time = static_cast<time_t>(seconds);

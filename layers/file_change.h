@@ -58,6 +58,9 @@ void SortByImportance(std::vector<FileChange>& changes);
 std::vector<FileChange> CompareEntryLists(const std::vector<LayerEntry>& a,
                                           const std::vector<LayerEntry>& b);
 
+/// An xattr value as text: as it is when printable ASCII, else "0x" + hex.
+std::string FormatXattrValue(const std::string& value);
+
 /// "2024-01-02T03:04:05Z", with nanoseconds when there are any.
 std::string FormatTime(int64_t seconds, int64_t nanoseconds);
 

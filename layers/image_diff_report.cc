@@ -156,7 +156,7 @@ Json Optional(const std::optional<Digest>& value) {
 Json EntryJson(const std::optional<LayerEntry>& entry) {
   if (!entry) return nullptr;
   Json xattrs = Json::object();
-  for (const Xattr& xattr : entry->xattrs) xattrs[xattr.name] = xattr.value;
+  for (const Xattr& xattr : entry->xattrs) xattrs[xattr.name] = FormatXattrValue(xattr.value);
   bool device = entry->type == EntryType::kCharDevice || entry->type == EntryType::kBlockDevice;
   return {{"type", EntryTypeName(entry->type)},
           {"mode", fmt::format("{:04o}", entry->mode)},

@@ -31,8 +31,10 @@ std::string RenderImageDiff(const ImageDiff& diff, const DiffLabels& labels);
 /// filesystem ({changes, omitted}), platforms ([{platform, a, b, ...}]).
 /// A file change is {path, change, layerA, layerB, fields: [{field, a, b}],
 /// a, b} where a and b describe the entries ({type, mode, uid, gid, mtime,
-/// size, digest, link, device, xattrs}); absent values are null. Nested
-/// platform diffs carry no names.
+/// size, digest, link, device, xattrs}); absent values are null; xattr
+/// values are FormatXattrValue text. Nested platform diffs carry no names.
+/// Paths and link targets are bytes from the layer: dump with
+/// error_handler_t::replace, as they need not be UTF-8.
 nlohmann::ordered_json ImageDiffToJson(const ImageDiff& diff, const DiffLabels& labels);
 
 }  // namespace imgbuild::layers

@@ -67,13 +67,16 @@ std::vector<Xattr> XattrsOf(archive_entry* entry) {
 }
 
 // Describes the current entry; nullopt for aufs bookkeeping, which Docker
-// ignores and so does a comparison.
-std::optional<LayerEntry> Describe(archive_entry* entry, LayerReader& reader) {
+// ignores and so does a comparison, and for what `keep` rejects.
+std::optional<LayerEntry> Describe(archive_entry* entry, LayerReader& reader,
+                                   const EntryFilter& keep) {
   const char* name = archive_entry_pathname(entry);
   LayerEntry out;
   out.path = CleanLayerPath(name != nullptr ? name : "");
   LayerNameKind kind = ClassifyLayerName(SplitParent(out.path).second).kind;
   if (kind == LayerNameKind::kMeta) return std::nullopt;
+  bool marker = kind == LayerNameKind::kWhiteout || kind == LayerNameKind::kOpaque;
+  if (keep && !marker && !keep(out.path)) return std::nullopt;
   out.type = out.path.empty() ? EntryType::kDirectory : TypeOf(entry, kind);
   out.mode = archive_entry_perm(entry) & 07777;
   out.uid = archive_entry_uid(entry);
@@ -126,12 +129,12 @@ std::string_view EntryTypeName(EntryType type) {
   return "unknown";
 }
 
-LayerIndex ReadLayerIndex(int fd, const std::string& what) {
+LayerIndex ReadLayerIndex(int fd, const std::string& what, const EntryFilter& keep) {
   LayerReader reader(fd, what);
   std::vector<LayerEntry> entries;
   while (archive_entry* entry = reader.Next()) {
     try {
-      if (std::optional<LayerEntry> described = Describe(entry, reader)) {
+      if (std::optional<LayerEntry> described = Describe(entry, reader, keep)) {
         entries.push_back(std::move(*described));
       }
     } catch (const LayerReadError&) {

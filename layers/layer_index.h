@@ -5,6 +5,7 @@
 #define IMGBUILD_LAYERS_LAYER_INDEX_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,12 +65,16 @@ struct LayerIndex {
   uint64_t tar_size = 0;
 };
 
+/// Chooses the entries an index keeps, by path.
+using EntryFilter = std::function<bool(std::string_view path)>;
+
 /// Reads the layer (tar, tar+gzip or tar+zstd) from `fd` to its end,
-/// hashing every file's data. `what` names the layer in errors. Throws
-/// LayerReadError when the stream is not a (compressed) tar or is corrupt or
-/// truncated, and Error naming the entry for an absolute or ".." path or a
-/// whiteout that names nothing.
-LayerIndex ReadLayerIndex(int fd, const std::string& what);
+/// hashing every file's data. `what` names the layer in errors. With `keep`,
+/// only whiteout and opaque markers and the entries it accepts are kept, and
+/// only their data is hashed. Throws LayerReadError when the stream is not a
+/// (compressed) tar or is corrupt or truncated, and Error naming the entry
+/// for an absolute or ".." path or a whiteout that names nothing.
+LayerIndex ReadLayerIndex(int fd, const std::string& what, const EntryFilter& keep = nullptr);
 
 /// The path the entry stands for in the image's file system: its own path,
 /// the hidden path for a whiteout, the directory for an opaque marker.

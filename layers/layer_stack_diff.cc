@@ -14,24 +14,28 @@
 namespace imgbuild::layers {
 namespace {
 
+// Reads layer `i` of `stack`, checking its diff ID.
+LayerIndex ReadLayer(const LayerStack& stack, size_t i, const EntryFilter& keep = nullptr) {
+  const Descriptor& layer = stack.layers[i];
+  std::string what = fmt::format("layers[{}] {}", i, layer.digest.ToString());
+  UniqueFd fd = stack.store->OpenBlob(layer.digest);
+  LayerIndex index = ReadLayerIndex(fd.get(), what, keep);
+  if (index.diff_id != stack.diff_ids[i]) {
+    Fail("layer {} in store {} has diff ID {}, but the config says {}: the image is corrupt; "
+         "run `imgbuild fsck`",
+         what, stack.store->root(), index.diff_id.ToString(), stack.diff_ids[i].ToString());
+  }
+  return index;
+}
+
 // Layers read so far, by diff ID: a layer both images have is read once.
 // Views point into these indexes, so the cache outlives them.
 class LayerCache {
  public:
   const LayerIndex& Get(const LayerStack& stack, size_t i) {
-    const Digest& diff_id = stack.diff_ids[i];
-    auto it = indexes_.find(diff_id);
+    auto it = indexes_.find(stack.diff_ids[i]);
     if (it != indexes_.end()) return it->second;
-    const Descriptor& layer = stack.layers[i];
-    std::string what = fmt::format("layers[{}] {}", i, layer.digest.ToString());
-    UniqueFd fd = stack.store->OpenBlob(layer.digest);
-    LayerIndex index = ReadLayerIndex(fd.get(), what);
-    if (index.diff_id != diff_id) {
-      Fail("layer {} in store {} has diff ID {}, but the config says {}: the image is corrupt; "
-           "run `imgbuild fsck`",
-           what, stack.store->root(), index.diff_id.ToString(), diff_id.ToString());
-    }
-    return indexes_.emplace(diff_id, std::move(index)).first->second;
+    return indexes_.emplace(stack.diff_ids[i], ReadLayer(stack, i)).first->second;
   }
 
  private:
@@ -85,7 +89,7 @@ class FinalViews {
     for (size_t i = first; i < b.diff_ids.size(); ++i) b_.Apply(cache.Get(b, i), i);
     a_.ForEachTouched([&](const std::string& path) { paths_.insert(path); });
     b_.ForEachTouched([&](const std::string& path) { paths_.insert(path); });
-    if (first > 0) ReadBaseIfNeeded(a, first, cache);
+    if (first > 0) ReadBaseIfNeeded(a, first);
   }
 
   std::vector<FileChange> Compare() const {
@@ -116,34 +120,50 @@ class FinalViews {
     return {state.kind == PathState::Kind::kPresent ? state.entry : nullptr, state.layer};
   }
 
-  bool UnderWantedSubtree(std::string_view path) const {
+  // Whether the base's entry at `path` can matter: a wanted path, anything
+  // under a wanted subtree, or an ancestor of those (replacing it hides them).
+  bool Wanted(std::string_view path) const {
+    if (wanted_.contains(path)) return true;
     while (!path.empty()) {
       path = SplitParent(path).first;
-      if (wanted_subtrees_.contains(std::string(path))) return true;
+      if (wanted_subtrees_.contains(path)) return true;
     }
     return false;
   }
 
+  void Want(const std::string& path, bool subtree) {
+    wanted_.insert(path);
+    if (subtree) wanted_subtrees_.insert(path);
+    std::string_view ancestor = path;
+    while (!ancestor.empty()) {
+      ancestor = SplitParent(ancestor).first;
+      wanted_.insert(std::string(ancestor));
+    }
+  }
+
   // The base matters for a path one image leaves as the base had it while
-  // the other changes it, and below a directory one image hides.
-  void ReadBaseIfNeeded(const LayerStack& a, size_t first, LayerCache& cache) {
+  // the other changes it, and below a directory one image hides. Only those
+  // entries of the base are kept (and hashed).
+  void ReadBaseIfNeeded(const LayerStack& a, size_t first) {
     for (const std::string& path : paths_) {
       bool below_a = a_.Lookup(path).kind == PathState::Kind::kBelow;
       bool below_b = b_.Lookup(path).kind == PathState::Kind::kBelow;
-      if (below_a != below_b) wanted_paths_.insert(path);
+      if (below_a != below_b) Want(path, false);
     }
     for (const std::string& path : a_.HiddenSubtrees()) {
-      if (!b_.HidesBelow(path)) wanted_subtrees_.insert(path);
+      if (!b_.HidesBelow(path)) Want(path, true);
     }
     for (const std::string& path : b_.HiddenSubtrees()) {
-      if (!a_.HidesBelow(path)) wanted_subtrees_.insert(path);
+      if (!a_.HidesBelow(path)) Want(path, true);
     }
-    if (wanted_paths_.empty() && wanted_subtrees_.empty()) return;
+    if (wanted_.empty() && wanted_subtrees_.empty()) return;
     base_.emplace(false);
-    auto keep = [this](std::string_view path) {
-      return wanted_paths_.contains(std::string(path)) || UnderWantedSubtree(path);
-    };
-    for (size_t i = 0; i < first; ++i) base_->Apply(cache.Get(a, i), i, keep);
+    base_layers_.reserve(first);  // the view points into them: no reallocation
+    auto keep = [this](std::string_view path) { return Wanted(path); };
+    for (size_t i = 0; i < first; ++i) {
+      base_layers_.push_back(ReadLayer(a, i, keep));
+      base_->Apply(base_layers_.back(), i);
+    }
     for (const std::string& subtree : wanted_subtrees_) {
       for (std::string& path : base_->PathsBelow(subtree)) paths_.insert(std::move(path));
     }
@@ -151,10 +171,11 @@ class FinalViews {
 
   RootfsView a_;
   RootfsView b_;
+  std::vector<LayerIndex> base_layers_;  // filtered to what the comparison needs
   std::optional<RootfsView> base_;
   std::set<std::string> paths_;  // every path whose final state may differ
-  std::set<std::string> wanted_paths_;
-  std::set<std::string> wanted_subtrees_;
+  std::set<std::string, std::less<>> wanted_;  // paths and their ancestors
+  std::set<std::string, std::less<>> wanted_subtrees_;
 };
 
 }  // namespace

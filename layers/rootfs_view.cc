@@ -47,7 +47,7 @@ void RootfsView::Insert(const LayerEntry& entry, size_t number) {
   node.layer = number;
 }
 
-void RootfsView::Apply(const LayerIndex& layer, size_t number, const Filter& keep) {
+void RootfsView::Apply(const LayerIndex& layer, size_t number) {
   // Markers act on the layers below only, so they go first: an opaque
   // marker sorts after some of the entries its own layer adds.
   for (const LayerEntry& entry : layer.entries) {
@@ -55,12 +55,8 @@ void RootfsView::Apply(const LayerIndex& layer, size_t number, const Filter& kee
     if (entry.type == EntryType::kOpaque) HideBelow(AffectedPath(entry), number);
   }
   for (const LayerEntry& entry : layer.entries) {
-    if (entry.type == EntryType::kWhiteout || entry.type == EntryType::kOpaque) continue;
-    if (!keep || keep(entry.path)) {
+    if (entry.type != EntryType::kWhiteout && entry.type != EntryType::kOpaque) {
       Insert(entry, number);
-    } else if (entry.type != EntryType::kDirectory) {
-      auto [first, last] = RangeBelow(entry.path);
-      nodes_.erase(first, last);
     }
   }
 }

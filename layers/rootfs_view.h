@@ -37,18 +37,15 @@ struct PathState {
 
 class RootfsView {
  public:
-  /// Chooses the paths a view keeps entries for; removals always apply.
-  using Filter = std::function<bool(std::string_view path)>;
-
   /// An empty view; `over_unread_layers` makes untouched paths kBelow
   /// instead of kAbsent.
   explicit RootfsView(bool over_unread_layers) : over_unread_layers_(over_unread_layers) {}
 
   /// Applies `layer`, numbered `number` in its image, on top. The view points
-  /// into `layer`, which must outlive it. With `keep`, entries at other paths
-  /// are not recorded (their removals of lower content still apply), which
-  /// bounds a view built only to answer Lookup for those paths.
-  void Apply(const LayerIndex& layer, size_t number, const Filter& keep = nullptr);
+  /// into `layer`, which must outlive it. A view of filtered indexes (see
+  /// ReadLayerIndex) answers for the paths they kept when they also kept the
+  /// ancestors of those paths, whose replacement can hide them.
+  void Apply(const LayerIndex& layer, size_t number);
 
   /// The state of clean relative `path` ("" is the root).
   PathState Lookup(const std::string& path) const;

@@ -13,6 +13,7 @@
 #include "layers/image_diff_report.h"
 #include "tests/layers/diff_testing.h"
 #include "tests/layers/layer_test_util.h"
+#include "tests/layers/rich_tree.h"
 #include "util/temp_dir.h"
 
 namespace imgbuild::layers {
@@ -168,6 +169,22 @@ TEST_F(ImageDiffTest, XattrIsNamedWithItsValue) {
     testing::SetXattr(tree + "/etc/config", "user.origin", "test");
   });
   ExpectOnlyFileChange(diff, "/etc/config", One("xattr user.origin", std::nullopt, "test"));
+}
+
+TEST_F(ImageDiffTest, BinaryXattrsAndNonUtf8NamesAreShownSafely) {
+  ImageDiff diff = CompareAfter([](const std::string& tree) {
+    testing::SetXattr(tree + "/bin/tool", "security.capability", testing::NetBindCapability());
+    WriteFile(tree + "/bin/\xff\xfe", "odd name\n");
+  });
+  ASSERT_EQ(diff.files.filesystem.total(), 2u);
+  const FileChange& capability = diff.files.filesystem.items[1];
+  EXPECT_EQ(capability.path, "/bin/tool");
+  EXPECT_EQ(capability.fields,
+            One("xattr security.capability", std::nullopt,
+                "0x0100000200040000000000000000000000000000"));
+  std::string json = ImageDiffToJson(diff, {"a", "b"})
+                         .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  EXPECT_NE(json.find("0x01000002"), std::string::npos) << json;
 }
 
 TEST_F(ImageDiffTest, AddedAndRemovedFilesAreNamed) {

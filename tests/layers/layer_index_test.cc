@@ -137,6 +137,23 @@ TEST_F(LayerIndexTest, WhiteoutsAndOpaqueMarkersAreTypedAndNameWhatTheyAffect) {
   EXPECT_EQ(AffectedPath(whiteout), "etc/passwd");
 }
 
+TEST_F(LayerIndexTest, AFilterKeepsAcceptedEntriesAndEveryMarker) {
+  MakeDir(tree_);
+  MakeDir(tree_ + "/etc");
+  WriteFile(tree_ + "/etc/.wh.gone", "");
+  WriteFile(tree_ + "/etc/kept", "kept\n");
+  WriteFile(tree_ + "/etc/skipped", "skipped\n");
+  Tar("--sort=name -cf '" + tar_ + "' etc");
+  UniqueFd fd = OpenOrThrow(tar_, O_RDONLY);
+  LayerIndex index = ReadLayerIndex(fd.get(), tar_, [](std::string_view path) {
+    return path == "etc/kept";
+  });
+  ASSERT_EQ(index.entries.size(), 2u);
+  EXPECT_EQ(index.entries[0].path, "etc/.wh.gone");
+  EXPECT_EQ(index.entries[1].path, "etc/kept");
+  EXPECT_EQ(index.diff_id, DigestOfFile(tar_)) << "the whole stream is still hashed";
+}
+
 TEST_F(LayerIndexTest, AnEscapingPathIsAnErrorNamingTheEntry) {
   MakeDir(tree_);
   WriteFile(tree_ + "/x", "x");
