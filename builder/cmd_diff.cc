@@ -35,8 +35,8 @@ int RunDiff(const DiffOptions& options) {
     layers::DiffLabels labels{a.label(), b.label()};
     if (options.format == "json") {
       // Layer paths are bytes, not necessarily UTF-8.
-      fmt::print("{}\n", layers::ImageDiffToJson(diff, labels)
-                             .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+      auto replace_invalid = nlohmann::ordered_json::error_handler_t::replace;
+      fmt::print("{}\n", layers::ImageDiffToJson(diff, labels).dump(2, ' ', false, replace_invalid));
     } else {
       fmt::print("{}", layers::RenderImageDiff(diff, labels));
     }

@@ -176,7 +176,8 @@ Json ChangesJson(const CappedList<FileChange>& list) {
   for (const FileChange& change : list.items) {
     Json fields = Json::array();
     for (const FieldChange& field : change.fields) {
-      fields.push_back({{"field", field.field}, {"a", Optional(field.a)}, {"b", Optional(field.b)}});
+      fields.push_back(
+          {{"field", field.field}, {"a", Optional(field.a)}, {"b", Optional(field.b)}});
     }
     changes.push_back({{"path", change.path},
                        {"change", ChangeKindName(change)},

@@ -23,7 +23,8 @@ TEST(JsonDiffTest, NamesEachDifferingLeafByItsPathInDocumentOrder) {
 
 TEST(JsonDiffTest, MissingFieldsAndExtraElementsAreAbsentOnOneSide) {
   std::vector<DocumentChange> changes =
-      Diff(R"({"author":"me","history":[{"a":1}]})", R"({"history":[{"a":1},{"a":2}],"os":"linux"})");
+      Diff(R"({"author":"me","history":[{"a":1}]})",
+           R"({"history":[{"a":1},{"a":2}],"os":"linux"})");
   EXPECT_EQ(changes, (std::vector<DocumentChange>{{"config", "author", "me", std::nullopt},
                                                   {"config", "history[1]", std::nullopt,
                                                    R"({"a":2})"},

@@ -24,9 +24,9 @@ using testing::WriteFile;
 
 class LayerIndexTest : public testing::RootTest {
  protected:
-  LayerIndex Index(const std::string& path) {
+  LayerIndex Index(const std::string& path, const EntryFilter& keep = nullptr) {
     UniqueFd fd = OpenOrThrow(path, O_RDONLY);
-    return ReadLayerIndex(fd.get(), path);
+    return ReadLayerIndex(fd.get(), path, keep);
   }
 
   const LayerEntry& Find(const LayerIndex& index, const std::string& path) {
@@ -144,10 +144,7 @@ TEST_F(LayerIndexTest, AFilterKeepsAcceptedEntriesAndEveryMarker) {
   WriteFile(tree_ + "/etc/kept", "kept\n");
   WriteFile(tree_ + "/etc/skipped", "skipped\n");
   Tar("--sort=name -cf '" + tar_ + "' etc");
-  UniqueFd fd = OpenOrThrow(tar_, O_RDONLY);
-  LayerIndex index = ReadLayerIndex(fd.get(), tar_, [](std::string_view path) {
-    return path == "etc/kept";
-  });
+  LayerIndex index = Index(tar_, [](std::string_view path) { return path == "etc/kept"; });
   ASSERT_EQ(index.entries.size(), 2u);
   EXPECT_EQ(index.entries[0].path, "etc/.wh.gone");
   EXPECT_EQ(index.entries[1].path, "etc/kept");
