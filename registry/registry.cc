@@ -2,6 +2,7 @@
 
 #include "registry/docker_config.h"
 #include "registry/pull.h"
+#include "registry/push.h"
 #include "registry/reference.h"
 #include "registry/registry_client.h"
 #include "util/error.h"
@@ -17,9 +18,11 @@ PullResult Pull(const layers::Store& store, std::string_view reference, std::str
   return PullImage(client, store, parsed, wanted);
 }
 
-layers::Descriptor Push(const layers::Store&, const layers::Descriptor&,
-                        std::string_view destination, const RegistryOptions&) {
-  Fail("cannot push to {}: pushing is not implemented yet", destination);
+layers::Descriptor Push(const layers::Store& store, const layers::Descriptor& image,
+                        std::string_view destination, const RegistryOptions& options) {
+  Reference parsed = Reference::Parse(destination);
+  RegistryClient client(parsed.registry, options);
+  return PushImage(client, store, image, parsed);
 }
 
 void Login(std::string_view registry, std::string_view username, std::string_view password,
