@@ -95,7 +95,8 @@ std::string DockerConfigKey(std::string_view registry) {
   return std::string(registry == kDockerHub ? kDockerHubConfigKey : registry);
 }
 
-std::optional<Credentials> DockerConfig::Lookup(std::string_view registry) const {
+std::optional<Credentials> DockerConfig::Lookup(std::string_view name) const {
+  std::string registry = NormalizeRegistryName(name);
   Json config = ReadConfig(Path());
   if (std::string helper = HelperFor(config, registry); !helper.empty()) {
     if (auto credentials = CredentialHelper(helper).Get(DockerConfigKey(registry))) {
@@ -111,7 +112,8 @@ std::optional<Credentials> DockerConfig::Lookup(std::string_view registry) const
   return std::nullopt;
 }
 
-void DockerConfig::Save(std::string_view registry, const Credentials& credentials) const {
+void DockerConfig::Save(std::string_view name, const Credentials& credentials) const {
+  std::string registry = NormalizeRegistryName(name);
   Json config = ReadConfig(Path());
   std::string key = DockerConfigKey(registry);
   Json entry = Json::object();
@@ -128,7 +130,8 @@ void DockerConfig::Save(std::string_view registry, const Credentials& credential
   WriteConfig(dir_, Path(), config);
 }
 
-bool DockerConfig::Erase(std::string_view registry) const {
+bool DockerConfig::Erase(std::string_view name) const {
+  std::string registry = NormalizeRegistryName(name);
   Json config = ReadConfig(Path());
   bool erased = false;
   if (std::string helper = HelperFor(config, registry); !helper.empty()) {

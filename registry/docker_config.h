@@ -28,7 +28,8 @@ class DockerConfig {
  public:
   explicit DockerConfig(std::string dir) : dir_(std::move(dir)) {}
 
-  /// The credentials for `registry` ("docker.io", "host:5000"): from its
+  /// The credentials for `registry` ("docker.io", "host:5000"; normalised
+  /// like NormalizeRegistryName, so "index.docker.io" works too): from its
   /// credential helper when one is configured, else from "auths" (whose keys
   /// may carry a scheme or path, as old docker versions wrote them).
   /// nullopt when there are none. Throws Error naming the file (never a
