@@ -108,6 +108,20 @@ bool ChildProcess::Exited() {
   return true;
 }
 
+PythonServer::PythonServer(const std::string& script, const std::vector<std::string>& args,
+                           const std::string& port_file, const std::string& log_path)
+    : process_(
+          [&] {
+            std::vector<std::string> argv = {kPython,
+                                             IMGBUILD_SOURCE_DIR "/tests/registry/" + script};
+            argv.insert(argv.end(), args.begin(), args.end());
+            return argv;
+          }(),
+          log_path) {
+  WaitFor([&] { return std::filesystem::exists(port_file); }, process_, script, log_path);
+  port_ = std::stoi(ReadFileToString(port_file, 64));
+}
+
 int FreeLoopbackPort() {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{};
@@ -136,9 +150,9 @@ TestRegistry::TestRegistry(TestRegistryOptions options) : dir_("imgbuild-registr
       dir(), host_, WriteAuthConfig(options));
   WriteTextFile(dir() + "/config.yml", config);
   std::string log = dir() + "/registry.log";
-  processes_.emplace_back(
-      std::vector<std::string>{"docker-registry", "serve", dir() + "/config.yml"}, log);
-  WaitFor([&] { return AcceptsConnections(port); }, processes_.back(), "docker-registry", log);
+  registry_.emplace(std::vector<std::string>{"docker-registry", "serve", dir() + "/config.yml"},
+                    log);
+  WaitFor([&] { return AcceptsConnections(port); }, *registry_, "docker-registry", log);
 }
 
 TestRegistry::~TestRegistry() = default;
@@ -178,16 +192,12 @@ std::string TestRegistry::StartTokenServer(const TestRegistryOptions& options) {
   nlohmann::json config = {{"users", options.users}, {"grants", grants}};
   WriteTextFile(dir() + "/token-config.json", config.dump());
   std::string port_file = dir() + "/token-port";
-  std::string log = dir() + "/token-server.log";
-  processes_.emplace_back(
-      std::vector<std::string>{kPython, IMGBUILD_SOURCE_DIR "/tests/registry/token_server.py",
-                               dir() + "/token-key.pem", dir() + "/token-cert.pem",
-                               dir() + "/token-config.json", port_file,
-                               dir() + "/token-requests.jsonl"},
-      log);
-  WaitFor([&] { return std::filesystem::exists(port_file); }, processes_.back(), "token server",
-          log);
-  return "http://127.0.0.1:" + ReadFileToString(port_file, 64) + "/token";
+  token_server_.emplace("token_server.py",
+                        std::vector<std::string>{dir() + "/token-key.pem", dir() + "/token-cert.pem",
+                                                 dir() + "/token-config.json", port_file,
+                                                 dir() + "/token-requests.jsonl"},
+                        port_file, dir() + "/token-server.log");
+  return "http://127.0.0.1:" + std::to_string(token_server_->port()) + "/token";
 }
 
 std::string TestRegistry::BlobDataPath(const layers::Digest& digest) const {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,22 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+/// A Python test server from tests/registry/ that listens on a free
+/// loopback port and writes it to `port_file` (one of its `args`); stopped
+/// when destroyed.
+class PythonServer {
+ public:
+  /// Starts `script` with `args`, logging to `log_path`, and waits for the
+  /// port. Throws Error with the log when it does not come up.
+  PythonServer(const std::string& script, const std::vector<std::string>& args,
+               const std::string& port_file, const std::string& log_path);
+  int port() const { return port_; }
+
+ private:
+  ChildProcess process_;
+  int port_ = 0;
+};
+
 class TestRegistry {
  public:
   /// Starts the registry (and token server) and waits until it accepts
@@ -76,7 +93,8 @@ class TestRegistry {
 
   TempDir dir_;
   std::string host_;
-  std::vector<ChildProcess> processes_;
+  std::optional<PythonServer> token_server_;
+  std::optional<ChildProcess> registry_;
 };
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
