@@ -1,5 +1,7 @@
 #include "registry/registry_client.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -78,7 +80,12 @@ void RegistryClient::Connect() {
     HttpResponse response;
     try {
       response = Ping(base);
-    } catch (const Error& https_failure) {
+    } catch (const TransportError& https_failure) {
+      if (https_failure.curl_code() == CURLE_PEER_FAILED_VERIFICATION) {
+        Fail("{}; to trust this registry's certificate give its CA with --tls-ca FILE, or "
+             "skip verification with --insecure-registry {}",
+             https_failure.what(), registry_);
+      }
       if (!allow_http_) throw;
       // A loopback or insecure registry may speak plain HTTP.
       base = "http://" + host;

@@ -145,9 +145,9 @@ TestRegistry::TestRegistry(TestRegistryOptions options) : dir_("imgbuild-registr
       "storage:\n  filesystem:\n    rootdirectory: {}/storage\n"
       "  delete:\n    enabled: true\n"
       "  maintenance:\n    uploadpurging:\n      enabled: false\n"
-      "http:\n  addr: {}\n  secret: imgbuild-test-secret\n"
+      "http:\n  addr: {}\n  secret: imgbuild-test-secret\n{}"
       "{}",
-      dir(), host_, WriteAuthConfig(options));
+      dir(), host_, options.tls ? WriteTlsConfig() : "", WriteAuthConfig(options));
   WriteTextFile(dir() + "/config.yml", config);
   std::string log = dir() + "/registry.log";
   registry_.emplace(std::vector<std::string>{"docker-registry", "serve", dir() + "/config.yml"},
@@ -175,6 +175,18 @@ std::string TestRegistry::WriteAuthConfig(const TestRegistryOptions& options) {
       "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n"
       "    rootcertbundle: {}/token-cert.pem\n",
       realm, kTokenService, kTokenIssuer, dir());
+}
+
+std::string TestRegistry::WriteTlsConfig() {
+  RequireTool("openssl", "openssl");
+  auto made = RunCommand(fmt::format(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+      "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+      "-keyout '{0}/registry-key.pem' -out '{1}'",
+      dir(), ca_file()));
+  if (made.exit_code != 0) Fail("openssl failed: {}", made.output);
+  return fmt::format("  tls:\n    certificate: {}\n    key: {}/registry-key.pem\n", ca_file(),
+                     dir());
 }
 
 std::string TestRegistry::StartTokenServer(const TestRegistryOptions& options) {

@@ -34,6 +34,8 @@ struct TestRegistryOptions {
   std::map<std::string, std::string> users{};
   /// Token mode only.
   std::vector<TokenGrant> grants{};
+  /// Serve HTTPS with a self-signed certificate for 127.0.0.1 (ca_file()).
+  bool tls = false;
 };
 
 /// A child process killed (SIGTERM, then reaped) when destroyed.
@@ -84,12 +86,15 @@ class TestRegistry {
   std::vector<std::string> TokenRequests() const;
   /// The registry's log so far.
   std::string Log() const;
+  /// The certificate a TLS registry serves, to trust with --tls-ca.
+  std::string ca_file() const { return dir() + "/registry-cert.pem"; }
   /// The temporary directory holding config, storage and logs.
   const std::string& dir() const { return dir_.path(); }
 
  private:
   std::string WriteAuthConfig(const TestRegistryOptions& options);
   std::string StartTokenServer(const TestRegistryOptions& options);
+  std::string WriteTlsConfig();
 
   TempDir dir_;
   std::string host_;
