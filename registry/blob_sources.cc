@@ -30,6 +30,14 @@ std::string BlobSources::Path() const {
 
 void BlobSources::Record(std::string_view repository,
                          const std::vector<layers::Digest>& digests) const {
+  // Re-pushes and re-pulls change nothing: skip the lock and the fsync.
+  nlohmann::json known = ReadRecord(Path());
+  bool news = std::any_of(digests.begin(), digests.end(), [&](const layers::Digest& digest) {
+    auto entry = known.find(digest.ToString());
+    return entry == known.end() || !entry->is_array() || entry->empty() ||
+           entry->front() != repository;
+  });
+  if (!news) return;
   FileLock lock = store_.Lock(FileLock::Mode::kExclusive);
   nlohmann::json record = ReadRecord(Path());
   for (const layers::Digest& digest : digests) {

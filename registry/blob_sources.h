@@ -22,8 +22,9 @@ class BlobSources {
   explicit BlobSources(const layers::Store& store) : store_(store) {}
 
   /// Remembers that `repository` ("host:5000/ns/app") holds `digests`, and
-  /// forgets blobs no longer in the store. Takes the store lock. Throws
-  /// Error when the record cannot be written.
+  /// forgets blobs no longer in the store; does nothing when `repository`
+  /// is already the latest known for each. Takes the store lock to write.
+  /// Throws Error when the record cannot be written.
   void Record(std::string_view repository, const std::vector<layers::Digest>& digests) const;
 
   /// Repositories of `registry` (as "ns/app", most recent first) known to

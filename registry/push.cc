@@ -59,9 +59,25 @@ class Pusher {
                             uploaded.load(), blobs.size()));
   }
 
+  // Whether `selector` already names `image` in the repository: then a
+  // re-push is HEAD requests only.
+  bool ManifestExists(const layers::Descriptor& image, const std::string& path,
+                      const Scopes& scopes) {
+    HttpRequest request{.method = "HEAD", .url = client_.Url(path),
+                        .headers = {"Accept: " + image.media_type}};
+    HttpResponse response = client_.Send(request, scopes, "checking " + Where());
+    return response.status == 200 &&
+           response.Header("Docker-Content-Digest") == image.digest.ToString();
+  }
+
   void PutManifest(const layers::Descriptor& image, const std::string& selector) {
     std::string path = "/v2/" + destination_.repository + "/manifests/" + selector;
     Scopes scopes{RepositoryScope(destination_.repository, true)};
+    pushed_.push_back(image.digest);
+    if (ManifestExists(image, path, scopes)) {
+      client_.Log(fmt::format("{}: manifest {} is there already", Where(), image.digest.ToString()));
+      return;
+    }
     HttpRequest request{.method = "PUT",
                         .url = client_.Url(path),
                         .headers = {"Content-Type: " + image.media_type},
@@ -73,7 +89,6 @@ class Pusher {
     if (!announced.empty() && announced != image.digest.ToString()) {
       Fail("{}: the registry stored it as {}", what, announced);
     }
-    pushed_.push_back(image.digest);
   }
 
   RegistryClient& client_;

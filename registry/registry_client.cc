@@ -76,28 +76,38 @@ HttpResponse RegistryClient::Ping(const std::string& base) {
 void RegistryClient::Connect() {
   std::call_once(connected_, [&] {
     std::string host = RegistryEndpoint(registry_);
-    std::string base = "https://" + host;
-    HttpResponse response;
-    try {
-      response = Ping(base);
-    } catch (const TransportError& https_failure) {
-      if (https_failure.curl_code() == CURLE_PEER_FAILED_VERIFICATION) {
-        Fail("{}; to trust this registry's certificate give its CA with --tls-ca FILE, or "
-             "skip verification with --insecure-registry {}",
-             https_failure.what(), registry_);
+    // Registries on this machine usually speak plain HTTP: asking that way
+    // first saves a TLS handshake (the ping carries no credentials). Remote
+    // insecure registries are tried with HTTPS first, as Docker does.
+    std::vector<std::string> schemes = {"https"};
+    if (insecure_) schemes = {"https", "http"};
+    else if (allow_http_) schemes = {"http", "https"};
+    for (size_t i = 0; i < schemes.size(); ++i) {
+      std::string base = schemes[i] + "://" + host;
+      bool last = i + 1 == schemes.size();
+      HttpResponse response;
+      try {
+        response = Ping(base);
+      } catch (const TransportError& failure) {
+        if (failure.curl_code() == CURLE_PEER_FAILED_VERIFICATION) {
+          Fail("{}; to trust this registry's certificate give its CA with --tls-ca FILE, or "
+               "skip verification with --insecure-registry {}",
+               failure.what(), registry_);
+        }
+        if (last) throw;
+        Log(fmt::format("registry {}: {}; trying {}", registry_, failure.what(), schemes[i + 1]));
+        continue;
       }
-      if (!allow_http_) throw;
-      // A loopback or insecure registry may speak plain HTTP.
-      base = "http://" + host;
-      Log(fmt::format("registry {}: {}; trying plain HTTP", registry_, https_failure.what()));
-      response = Ping(base);
+      // Go's HTTPS servers answer a plain HTTP request with 400.
+      if (response.status == 400 && schemes[i] == "http" && !last) continue;
+      if (response.status != 200 && response.status != 401) {
+        Fail("{} is not a container registry: GET {}/v2/ answered HTTP {}", registry_, base,
+             response.status);
+      }
+      auth_->Learn(response);
+      base_url_ = base;
+      return;
     }
-    if (response.status != 200 && response.status != 401) {
-      Fail("{} is not a container registry: GET {}/v2/ answered HTTP {}", registry_, base,
-           response.status);
-    }
-    auth_->Learn(response);
-    base_url_ = base;
   });
 }
 

@@ -73,6 +73,20 @@ TEST_F(PushTest, ARepushOnlyAsksWhatExists) {
   EXPECT_EQ(CountLines(log_, "pushing sha256:"), 0u);
   EXPECT_EQ(CountLines(log_, "0 of 2 blobs transferred"), 1u);
   EXPECT_EQ(SkopeoRawManifest(Ref("test/repush:v2")), source_.ReadBlob(image.manifest));
+
+  // The same tag again: HEAD requests only, the manifest is not PUT.
+  log_.clear();
+  Push(source_, image.manifest, Ref("test/repush:v2"), options_);
+  EXPECT_EQ(CountLines(log_, "manifest " + image.manifest.digest.ToString() + " is there already"),
+            1u);
+  std::string registry_log = registry_.Log();
+  EXPECT_EQ(std::count(registry_log.begin(), registry_log.end(), '\n') > 0, true);
+  size_t puts = 0;
+  for (size_t at = registry_log.find("\"PUT /v2/test/repush/manifests/v2"); at != std::string::npos;
+       at = registry_log.find("\"PUT /v2/test/repush/manifests/v2", at + 1)) {
+    ++puts;
+  }
+  EXPECT_EQ(puts, 1u);
 }
 
 TEST_F(PushTest, AnIndexIsPushedAfterItsManifests) {
