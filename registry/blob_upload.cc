@@ -111,19 +111,8 @@ class Upload {
     int64_t chunk = std::max<int64_t>(client_.options().upload_chunk_size, 1);
     while (offset_ < descriptor_.size) {
       int64_t length = std::min(chunk, descriptor_.size - offset_);
-      HttpRequest request{
-          .method = "PATCH",
-          .url = location_,
-          .headers = {"Content-Type: application/octet-stream",
-                      fmt::format("Content-Range: {}-{}", offset_, offset_ + length - 1)},
-          .body_fd = blob_.get(),
-          .body_offset = offset_,
-          .body_length = length};
-      HttpResponse response = client_.SendOnce(request, scopes_);
-      ThrowIfTransientStatus(response, "PATCH " + UrlForMessages(location_));
-      if (response.status != 202) {
-        client_.FailStatus(response, "PATCH", "cannot upload " + what_, scopes_);
-      }
+      std::string range = fmt::format("Content-Range: {}-{}", offset_, offset_ + length - 1);
+      HttpResponse response = SendBytes("PATCH", location_, range, offset_, length, 202);
       if (!response.Header("Location").empty()) {
         location_ = ResolveUrl(response.url, response.Header("Location"));
       }
@@ -134,19 +123,29 @@ class Upload {
   // Completes the session with the PUT that names the digest, carrying the
   // bytes from `body_offset` on (none for a chunked upload).
   void Finish(int64_t body_offset, int64_t body_length) {
-    HttpRequest request{
-        .method = "PUT",
-        .url = WithQuery(location_, "digest=" + UrlEscape(descriptor_.digest.ToString())),
-        .headers = {"Content-Type: application/octet-stream"},
-        .body_fd = blob_.get(),
-        .body_offset = body_offset,
-        .body_length = body_length};
-    HttpResponse response = client_.SendOnce(request, scopes_);
-    ThrowIfTransientStatus(response, "PUT " + UrlForMessages(location_));
-    if (response.status != 201) {
-      client_.FailStatus(response, "PUT", "cannot upload " + what_, scopes_);
-    }
+    std::string url = WithQuery(location_, "digest=" + UrlEscape(descriptor_.digest.ToString()));
+    SendBytes("PUT", url, "", body_offset, body_length, 201);
     location_.clear();
+  }
+
+  // Sends `length` bytes of the blob from `offset` to the upload session;
+  // throws unless the registry answers `expected`.
+  HttpResponse SendBytes(const std::string& method, const std::string& url,
+                         const std::string& extra_header, int64_t offset, int64_t length,
+                         long expected) {
+    HttpRequest request{.method = method,
+                        .url = url,
+                        .headers = {"Content-Type: application/octet-stream"},
+                        .body_fd = blob_.get(),
+                        .body_offset = offset,
+                        .body_length = length};
+    if (!extra_header.empty()) request.headers.push_back(extra_header);
+    HttpResponse response = client_.SendOnce(request, scopes_);
+    ThrowIfTransientStatus(response, method + " " + UrlForMessages(url));
+    if (response.status != expected) {
+      client_.FailStatus(response, method, "cannot upload " + what_, scopes_);
+    }
+    return response;
   }
 
   RegistryClient& client_;

@@ -24,7 +24,6 @@ namespace {
 using testing::BuildTinyImage;
 using testing::ErrorOf;
 using testing::RegistryAuth;
-using testing::TestRegistry;
 using testing::TinyImage;
 
 constexpr const char* kAlicePassword = "alice-Pa55-never-shown";
@@ -57,10 +56,10 @@ TEST(ChallengeTest, RepositoryScopes) {
 }
 
 // Every error and log line of a test, checked for secrets at the end.
-class AuthTest : public ::testing::Test {
+class AuthTest : public testing::RegistryTest {
  protected:
   explicit AuthTest(testing::TestRegistryOptions registry_options)
-      : registry_(std::move(registry_options)) {}
+      : RegistryTest(std::move(registry_options)) {}
 
   void TearDown() override {
     std::vector<std::string> texts = errors_;
@@ -80,17 +79,7 @@ class AuthTest : public ::testing::Test {
     return errors_.back();
   }
 
-  std::string Ref(const std::string& repository_and_tag) const {
-    return registry_.host() + "/" + repository_and_tag;
-  }
-
-  TestRegistry registry_;
-  TempDir work_{"imgbuild-auth-test-"};
-  layers::Store source_{work_.path() + "/source"};
-  layers::Store store_{work_.path() + "/store"};
-  std::vector<std::string> log_;
   std::vector<std::string> errors_;
-  RegistryOptions options_ = testing::TestOptions(work_.path() + "/docker", &log_);
 };
 
 class BasicAuthTest : public AuthTest {
@@ -164,9 +153,7 @@ TEST_F(TokenAuthTest, TokensAreFetchedPerScopeAndReused) {
   ASSERT_EQ(mount["access"].size(), 2u) << mount.dump();
   std::set<std::string> names = {mount["access"][0]["name"], mount["access"][1]["name"]};
   EXPECT_EQ(names, (std::set<std::string>{"test/app", "test/copy"}));
-  EXPECT_EQ(std::count_if(log_.begin(), log_.end(),
-                          [](const std::string& line) { return line.starts_with("mounted"); }),
-            2);
+  EXPECT_EQ(CountLog("mounted sha256:"), 2u);
 }
 
 TEST_F(TokenAuthTest, WrongPasswordsMissingScopesAndAnonymousAccessAreExplained) {

@@ -25,6 +25,8 @@ import socket
 import struct
 import sys
 
+from free_port_server import serve
+
 LAYOUT, PORT_FILE, REQUEST_LOG = sys.argv[1:4]
 SEEN = set()
 
@@ -113,13 +115,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return f.read()
 
 
-def main():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(PORT_FILE + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(PORT_FILE + ".tmp", PORT_FILE)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    main()
+    serve(Handler, PORT_FILE)

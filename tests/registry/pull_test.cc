@@ -23,28 +23,9 @@ using testing::BuildTinyImage;
 using testing::BuildTinyIndex;
 using testing::ErrorOf;
 using testing::SkopeoPush;
-using testing::TestRegistry;
 using testing::TinyImage;
 
-size_t CountLines(const std::vector<std::string>& log, std::string_view fragment) {
-  return std::count_if(log.begin(), log.end(), [&](const std::string& line) {
-    return line.find(fragment) != std::string::npos;
-  });
-}
-
-class PullTest : public ::testing::Test {
- protected:
-  std::string Ref(const std::string& repository_and_tag) const {
-    return registry_.host() + "/" + repository_and_tag;
-  }
-
-  TestRegistry registry_;
-  TempDir work_{"imgbuild-pull-test-"};
-  layers::Store source_{work_.path() + "/source"};
-  layers::Store store_{work_.path() + "/store"};
-  std::vector<std::string> log_;
-  RegistryOptions options_ = testing::TestOptions(work_.path() + "/docker", &log_);
-};
+class PullTest : public testing::RegistryTest {};
 
 TEST_F(PullTest, PullsByTagAndByDigestWithEveryBlobVerified) {
   TinyImage image = BuildTinyImage(source_, work_.path(), "by-tag", 20000);
@@ -76,11 +57,11 @@ TEST_F(PullTest, BlobsInTheStoreAreNotFetchedAgain) {
   SkopeoPush(source_, "app:v1", Ref("test/again:v1"));
 
   Pull(store_, Ref("test/again:v1"), "linux/amd64", options_);
-  EXPECT_EQ(CountLines(log_, "pulling sha256:"), 2u);  // config and layer
+  EXPECT_EQ(CountLog("pulling sha256:"), 2u);  // config and layer
   log_.clear();
   Pull(store_, Ref("test/again:v1"), "linux/amd64", options_);
-  EXPECT_EQ(CountLines(log_, "pulling sha256:"), 0u);
-  EXPECT_EQ(CountLines(log_, "0 of 2 blobs to fetch"), 1u);
+  EXPECT_EQ(CountLog("pulling sha256:"), 0u);
+  EXPECT_EQ(CountLog("0 of 2 blobs to fetch"), 1u);
 }
 
 TEST_F(PullTest, ChoosesThePlatformOfAnIndexAndListsThemWhenNoneFits) {

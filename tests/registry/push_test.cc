@@ -21,34 +21,16 @@ using testing::BuildTinyImage;
 using testing::BuildTinyIndex;
 using testing::ErrorOf;
 using testing::RunCommand;
-using testing::TestRegistry;
 using testing::TinyImage;
 
-size_t CountLines(const std::vector<std::string>& log, std::string_view fragment) {
-  return std::count_if(log.begin(), log.end(), [&](const std::string& line) {
-    return line.find(fragment) != std::string::npos;
-  });
-}
-
-class PushTest : public ::testing::Test {
+class PushTest : public testing::RegistryTest {
  protected:
-  std::string Ref(const std::string& repository_and_tag) const {
-    return registry_.host() + "/" + repository_and_tag;
-  }
-
   // The manifest bytes the registry serves for `reference`, read by skopeo.
   std::string SkopeoRawManifest(const std::string& reference) {
     auto raw = RunCommand("skopeo inspect --raw --tls-verify=false 'docker://" + reference + "'");
     EXPECT_EQ(raw.exit_code, 0) << raw.output;
     return raw.output;
   }
-
-  TestRegistry registry_;
-  TempDir work_{"imgbuild-push-test-"};
-  layers::Store source_{work_.path() + "/source"};
-  layers::Store store_{work_.path() + "/store"};
-  std::vector<std::string> log_;
-  RegistryOptions options_ = testing::TestOptions(work_.path() + "/docker", &log_);
 };
 
 TEST_F(PushTest, PushedImagesComeBackWithTheSameDigests) {
@@ -56,7 +38,7 @@ TEST_F(PushTest, PushedImagesComeBackWithTheSameDigests) {
   layers::Descriptor pushed = Push(source_, image.manifest, Ref("test/rt:v1"), options_);
   EXPECT_EQ(pushed.digest, image.manifest.digest);
   EXPECT_EQ(pushed.media_type, image.manifest.media_type);
-  EXPECT_EQ(CountLines(log_, "pushing sha256:"), 2u);
+  EXPECT_EQ(CountLog("pushing sha256:"), 2u);
   EXPECT_EQ(SkopeoRawManifest(Ref("test/rt:v1")), source_.ReadBlob(image.manifest));
 
   PullResult pulled = Pull(store_, Ref("test/rt:v1"), "linux/amd64", options_);
@@ -70,14 +52,14 @@ TEST_F(PushTest, ARepushOnlyAsksWhatExists) {
   Push(source_, image.manifest, Ref("test/repush:v1"), options_);
   log_.clear();
   Push(source_, image.manifest, Ref("test/repush:v2"), options_);
-  EXPECT_EQ(CountLines(log_, "pushing sha256:"), 0u);
-  EXPECT_EQ(CountLines(log_, "0 of 2 blobs transferred"), 1u);
+  EXPECT_EQ(CountLog("pushing sha256:"), 0u);
+  EXPECT_EQ(CountLog("0 of 2 blobs transferred"), 1u);
   EXPECT_EQ(SkopeoRawManifest(Ref("test/repush:v2")), source_.ReadBlob(image.manifest));
 
   // The same tag again: HEAD requests only, the manifest is not PUT.
   log_.clear();
   Push(source_, image.manifest, Ref("test/repush:v2"), options_);
-  EXPECT_EQ(CountLines(log_, "manifest " + image.manifest.digest.ToString() + " is there already"),
+  EXPECT_EQ(CountLog("manifest " + image.manifest.digest.ToString() + " is there already"),
             1u);
   std::string registry_log = registry_.Log();
   EXPECT_EQ(std::count(registry_log.begin(), registry_log.end(), '\n') > 0, true);
@@ -113,15 +95,15 @@ TEST_F(PushTest, BlobsKnownInAnotherRepositoryAreMounted) {
             std::vector<std::string>{"test/first"});
   log_.clear();
   Push(source_, image.manifest, Ref("test/second:v1"), options_);
-  EXPECT_EQ(CountLines(log_, "mounted sha256:"), 2u);
-  EXPECT_EQ(CountLines(log_, "pushing sha256:"), 0u);
+  EXPECT_EQ(CountLog("mounted sha256:"), 2u);
+  EXPECT_EQ(CountLog("pushing sha256:"), 0u);
   EXPECT_EQ(SkopeoRawManifest(Ref("test/second:v1")), source_.ReadBlob(image.manifest));
 
   // Pulled blobs are remembered too: pushing them to another repository mounts them.
   Pull(store_, Ref("test/second:v1"), "", options_);
   log_.clear();
   Push(store_, image.manifest, Ref("test/third:v1"), options_);
-  EXPECT_EQ(CountLines(log_, "mounted sha256:"), 2u);
+  EXPECT_EQ(CountLog("mounted sha256:"), 2u);
 }
 
 TEST_F(PushTest, LargeBlobsGoInChunks) {

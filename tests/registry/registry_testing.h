@@ -4,7 +4,9 @@
 #ifndef IMGBUILD_TESTS_REGISTRY_REGISTRY_TESTING_H_
 #define IMGBUILD_TESTS_REGISTRY_REGISTRY_TESTING_H_
 
+#include <algorithm>
 #include <filesystem>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "registry/registry.h"
 #include "tests/layers/store_testing.h"
 #include "tests/registry/registry_fixture.h"
+#include "util/temp_dir.h"
 
 namespace imgbuild::registry::testing {
 
@@ -107,6 +110,33 @@ inline RegistryOptions TestOptions(const std::string& docker_config_dir,
   }
   return options;
 }
+
+/// A test with a registry, a work directory, a store of images to push
+/// (source_), a store to pull into (store_), and options that collect the
+/// client's log lines in log_.
+class RegistryTest : public ::testing::Test {
+ protected:
+  explicit RegistryTest(TestRegistryOptions registry_options = {})
+      : registry_(std::move(registry_options)) {}
+
+  /// "127.0.0.1:<port>/<repository_and_tag>".
+  std::string Ref(const std::string& repository_and_tag) const {
+    return registry_.host() + "/" + repository_and_tag;
+  }
+  /// How many log lines contain `fragment`.
+  size_t CountLog(std::string_view fragment) const {
+    return std::count_if(log_.begin(), log_.end(), [&](const std::string& line) {
+      return line.find(fragment) != std::string::npos;
+    });
+  }
+
+  TestRegistry registry_;
+  TempDir work_{"imgbuild-registry-test-"};
+  layers::Store source_{work_.path() + "/source"};
+  layers::Store store_{work_.path() + "/store"};
+  std::vector<std::string> log_;
+  RegistryOptions options_ = TestOptions(work_.path() + "/docker", &log_);
+};
 
 /// The message of the Error `action` throws; fails the test when none.
 template <typename Action>

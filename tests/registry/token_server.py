@@ -13,7 +13,6 @@ Usage: token_server.py KEY.pem CERT.pem CONFIG.json PORT_FILE REQUEST_LOG
 The server listens on 127.0.0.1 on a free port and writes it to PORT_FILE.
 """
 import base64
-import os
 import fnmatch
 import http.server
 import json
@@ -24,6 +23,8 @@ import urllib.parse
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+
+from free_port_server import serve
 
 ISSUER = "imgbuild-test-issuer"
 LIFETIME = 300
@@ -110,12 +111,7 @@ def make_handler(issuer):
 
 def main():
     key, cert, config, port_file, request_log = sys.argv[1:6]
-    issuer = Issuer(key, cert, config, request_log)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(issuer))
-    with open(port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(port_file + ".tmp", port_file)
-    server.serve_forever()
+    serve(make_handler(Issuer(key, cert, config, request_log)), port_file)
 
 
 if __name__ == "__main__":
