@@ -41,7 +41,8 @@ struct RegistryOptions {
   /// A transfer that moves no byte for this many seconds fails (and is retried).
   long stall_timeout_seconds = 60;
   /// Receives one line per notable event ("pulling sha256:ab.. 12 MB",
-  /// "retrying after 503"); never credentials. May be empty.
+  /// "retrying after 503"); never credentials. Called from transfer
+  /// threads, possibly at the same time. May be empty.
   std::function<void(std::string_view)> log;
 };
 
