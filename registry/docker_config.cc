@@ -44,7 +44,9 @@ void WriteConfig(const std::string& dir, const std::string& path, const Json& co
 std::string HelperFor(const Json& config, std::string_view registry) {
   if (auto helpers = config.find("credHelpers"); helpers != config.end() && helpers->is_object()) {
     for (const auto& [key, name] : helpers->items()) {
-      if (NormalizeRegistryName(key) == registry && name.is_string()) return name.get<std::string>();
+      if (NormalizeRegistryName(key) == registry && name.is_string()) {
+        return name.get<std::string>();
+      }
     }
   }
   if (auto store = config.find("credsStore"); store != config.end() && store->is_string()) {

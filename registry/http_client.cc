@@ -42,7 +42,8 @@ void InitCurlOnce() {
 
 UrlHandle ParseUrl(std::string_view url) {
   UrlHandle handle(curl_url());
-  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
+  if (!handle ||
+      curl_url_set(handle.get(), CURLUPART_URL, std::string(url).c_str(), 0) != CURLUE_OK) {
     Fail("invalid URL \"{}\"", UrlForMessages(url));
   }
   return handle;
@@ -78,7 +79,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* context) {
     transfer->response->headers.clear();  // A new response (after 100 Continue).
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+      value.remove_prefix(1);
+    }
     transfer->response->headers.push_back({std::string(line.substr(0, colon)), std::string(value)});
   }
   return size * count;
@@ -170,7 +173,9 @@ struct HttpClient::Handles {
   }
 };
 
-std::string UrlForMessages(std::string_view url) { return std::string(url.substr(0, url.find('?'))); }
+std::string UrlForMessages(std::string_view url) {
+  return std::string(url.substr(0, url.find('?')));
+}
 
 std::string UrlOrigin(std::string_view url) {
   UrlHandle parsed = ParseUrl(url);

@@ -37,11 +37,16 @@ std::string ManifestMediaType(std::string_view content_type, std::string_view by
          "tool)",
          origin);
   }
-  std::string declared =
-      document.contains("mediaType") && document["mediaType"].is_string() ? document["mediaType"] : "";
+  std::string declared = document.contains("mediaType") && document["mediaType"].is_string()
+                             ? document["mediaType"]
+                             : "";
   if (IsKnownDocumentType(declared)) return declared;
-  if (declared.empty() && document.contains("manifests")) return std::string(layers::media_types::kOciIndex);
-  if (declared.empty() && document.contains("config")) return std::string(layers::media_types::kOciManifest);
+  if (declared.empty() && document.contains("manifests")) {
+    return std::string(layers::media_types::kOciIndex);
+  }
+  if (declared.empty() && document.contains("config")) {
+    return std::string(layers::media_types::kOciManifest);
+  }
   Fail("{}: unsupported manifest type \"{}\"", origin, declared.empty() ? type : declared);
 }
 

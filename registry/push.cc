@@ -51,7 +51,8 @@ class Pusher {
       const layers::Descriptor& blob = blobs[i];
       std::vector<std::string> sources = sources_.RepositoriesWith(blob.digest, client_.registry());
       std::erase(sources, destination_.repository);
-      BlobUploadOutcome outcome = UploadBlob(client_, store_, destination_.repository, blob, sources);
+      BlobUploadOutcome outcome =
+          UploadBlob(client_, store_, destination_.repository, blob, sources);
       if (outcome != BlobUploadOutcome::kExisted) ++uploaded;
     });
     for (const layers::Descriptor& blob : blobs) pushed_.push_back(blob.digest);
@@ -75,7 +76,8 @@ class Pusher {
     Scopes scopes{RepositoryScope(destination_.repository, true)};
     pushed_.push_back(image.digest);
     if (ManifestExists(image, path, scopes)) {
-      client_.Log(fmt::format("{}: manifest {} is there already", Where(), image.digest.ToString()));
+      client_.Log(
+          fmt::format("{}: manifest {} is there already", Where(), image.digest.ToString()));
       return;
     }
     HttpRequest request{.method = "PUT",

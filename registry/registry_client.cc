@@ -111,7 +111,9 @@ void RegistryClient::Connect() {
   });
 }
 
-std::string RegistryClient::Url(std::string_view path) const { return base_url_ + std::string(path); }
+std::string RegistryClient::Url(std::string_view path) const {
+  return base_url_ + std::string(path);
+}
 
 HttpResponse RegistryClient::SendOnce(HttpRequest request, const Scopes& scopes) {
   request.verify_tls = !insecure_;

@@ -113,7 +113,8 @@ TEST_F(PushTest, LargeBlobsGoInChunks) {
   std::string registry_log = registry_.Log();
   size_t patches = 0;
   for (size_t at = registry_log.find("PATCH /v2/test/chunks/blobs/uploads/");
-       at != std::string::npos; at = registry_log.find("PATCH /v2/test/chunks/blobs/uploads/", at + 1)) {
+       at != std::string::npos;
+       at = registry_log.find("PATCH /v2/test/chunks/blobs/uploads/", at + 1)) {
     ++patches;
   }
   EXPECT_EQ(patches, (static_cast<size_t>(image.layers[0].size) + (64 << 10) - 1) / (64 << 10));

@@ -81,7 +81,8 @@ TEST(ReferenceTest, RegistryNamesAndEndpoints) {
 }
 
 TEST(ReferenceTest, LoopbackHosts) {
-  for (const char* host : {"localhost", "localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"}) {
+  for (const char* host :
+       {"localhost", "localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"}) {
     EXPECT_TRUE(IsLoopbackHost(host)) << host;
   }
   for (const char* host : {"10.0.0.1:5000", "localhost.example.com", "docker.io", "[::2]:5000",

@@ -204,11 +204,12 @@ std::string TestRegistry::StartTokenServer(const TestRegistryOptions& options) {
   nlohmann::json config = {{"users", options.users}, {"grants", grants}};
   WriteTextFile(dir() + "/token-config.json", config.dump());
   std::string port_file = dir() + "/token-port";
-  token_server_.emplace("token_server.py",
-                        std::vector<std::string>{dir() + "/token-key.pem", dir() + "/token-cert.pem",
-                                                 dir() + "/token-config.json", port_file,
-                                                 dir() + "/token-requests.jsonl"},
-                        port_file, dir() + "/token-server.log");
+  token_server_.emplace(
+      "token_server.py",
+      std::vector<std::string>{dir() + "/token-key.pem", dir() + "/token-cert.pem",
+                               dir() + "/token-config.json", port_file,
+                               dir() + "/token-requests.jsonl"},
+      port_file, dir() + "/token-server.log");
   return "http://127.0.0.1:" + std::to_string(token_server_->port()) + "/token";
 }
 

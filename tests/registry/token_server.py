@@ -72,7 +72,7 @@ class Issuer:
         header = {"typ": "JWT", "alg": "RS256", "x5c": [self.x5c]}
         claims = {"iss": ISSUER, "sub": user, "aud": service, "exp": now + LIFETIME,
                   "nbf": now - 10, "iat": now, "jti": str(time.time_ns()), "access": access}
-        signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+        signing_input = ".".join(b64url(json.dumps(part).encode()) for part in (header, claims))
         signature = self.key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
         with open(self.request_log, "a") as log:
             log.write(json.dumps({"user": user, "access": access}) + "\n")
