@@ -240,6 +240,9 @@ class Executor {
 
   void SaveStatCache(const StatCache& stat_cache, const std::string& file) {
     try {
+      std::error_code failed;
+      std::filesystem::create_directories(std::filesystem::path(file).parent_path(), failed);
+      if (failed) Fail("create the directory of {}: {}", file, failed.message());
       stat_cache.Save(file);
     } catch (const Error& error) {
       progress_.Message(fmt::format("warning: {}", error.what()));  // costs a re-read only

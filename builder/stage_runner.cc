@@ -1,12 +1,14 @@
 #include "builder/stage_runner.h"
 
+#include <fcntl.h>
+
 #include <cmath>
 #include <optional>
 
 #include "builder/copy_step.h"
 #include "builder/run_step.h"
 #include "builder/user_db.h"
-#include "builder/workdir_step.h"
+#include "layers/safe_path.h"
 #include "parser/chmod.h"
 #include "util/ascii.h"
 #include "util/error.h"
@@ -218,13 +220,15 @@ class StageRunner {
                                                          .environment = LayerEnvironment()});
     LayerStep(step, key, "WORKDIR " + dir, [&](RootfsMount& rootfs, ProgressId) {
       At(Where(step), [&] {
-        WorkdirOwner owner{.mtime = context_.request.source_date_epoch};
+        // BuildKit's mkdir -p as the stage's USER; SOURCE_DATE_EPOCH clamps
+        // the new directories' mtimes when the layer is written.
+        layers::DirOwner owner;
         if (const std::string& user = state_.config.image.config.user; !user.empty()) {
           UserIdentity identity = ResolveChown(user, UserDatabase::Read(rootfs.path()));
-          owner.uid = identity.uid;
-          owner.gid = identity.gid;
+          owner = {identity.uid, identity.gid};
         }
-        CreateWorkdir(rootfs.path(), dir, owner);
+        UniqueFd root = OpenOrThrow(rootfs.path(), O_PATH | O_DIRECTORY);
+        layers::OpenDirInRoot(root.get(), dir.substr(1), true, owner);
       });
     });
   }
@@ -245,7 +249,10 @@ class StageRunner {
   // The tree COPY reads: the context, or a read-only view of a stage or image.
   SourceTree CopySource(const parser::CopyCommand& copy, std::optional<RootfsMount>& view) {
     if (copy.from.empty()) {
-      return SourceTree{context_.request.context_dir, &context_.ignore, "build context"};
+      return SourceTree{.root = context_.request.context_dir,
+                        .ignore = &context_.ignore,
+                        .description = "build context",
+                        .keep_owners = false};
     }
     LayerStack stack;
     std::string description;
@@ -259,7 +266,8 @@ class StageRunner {
     }
     view.emplace(context_.store, context_.snapshots, context_.scratch, stack, lease_,
                  /*with_mount_points=*/false);
-    return SourceTree{view->path(), nullptr, description};
+    return SourceTree{
+        .root = view->path(), .ignore = nullptr, .description = description, .keep_owners = true};
   }
 
   void Copy(const parser::Step& step) {

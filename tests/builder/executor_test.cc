@@ -366,5 +366,82 @@ TEST_F(ExecutorTest, UntaggedImageIsFoundByItsDigest) {
   EXPECT_EQ(entries, 1u) << "a rebuild must not add a second entry";
 }
 
+TEST_F(ExecutorTest, CopyFromTheContextStagesAndImages) {
+  test_support::WriteTextFile(context() + "/a.txt", "from a\n");
+  std::filesystem::create_directories(context() + "/dir");
+  test_support::WriteTextFile(context() + "/dir/b.txt", "from b\n");
+  test_support::WriteTextFile(context() + "/dir/secret", "ignored\n");
+  test_support::WriteTextFile(context() + "/.dockerignore", "dir/secret\n");
+  std::string recipe =
+      "FROM busybox:test AS build\n"
+      "WORKDIR /app\n"
+      "COPY a.txt ./\n"
+      "COPY --chown=app:web dir dir/\n"
+      "RUN cat a.txt dir/b.txt > both && ls dir > listing && stat -c %u:%g dir/b.txt > owner\n"
+      "FROM scratch\n"
+      "COPY --from=build /app/both /app/listing /app/owner /out/\n"
+      "COPY --from=busybox:test /etc/group /out/group\n";
+  BuildResult result = Run(Recipe(recipe));
+  std::string root = Unpack(result);
+  EXPECT_EQ(ReadTextFile(root + "/out/both"), "from a\nfrom b\n");
+  EXPECT_EQ(ReadTextFile(root + "/out/listing"), "b.txt\n");
+  EXPECT_EQ(ReadTextFile(root + "/out/owner"), "1000:1001\n");
+  EXPECT_EQ(ReadTextFile(root + "/out/group"), test_support::kBusyboxGroup);
+  EXPECT_THAT(History(result), ElementsAre("COPY /app/both /app/listing /app/owner /out/ # buildkit",
+                                           "COPY /etc/group /out/group # buildkit"));
+  EXPECT_EQ(Run(Recipe(recipe)).executed_steps, 0);
+  test_support::WriteTextFile(context() + "/a.txt", "changed a\n");
+  BuildResult changed = Run(Recipe(recipe));
+  EXPECT_EQ(FileIn(changed, "/out/both"), "changed a\nfrom b\n");
+  // Everything after the changed COPY in its stage, and what reads that
+  // stage, runs again.
+  EXPECT_THAT(sink_->cached(), ElementsAre(HasSubstr("WORKDIR /app")));
+  test_support::WriteTextFile(context() + "/dir/secret", "still ignored, still cached\n");
+  EXPECT_EQ(Run(Recipe(recipe)).executed_steps, 0);
+}
+
+TEST_F(ExecutorTest, CopyErrorsNameTheLine) {
+  std::string error = BuildError(Recipe("FROM busybox:test\nCOPY missing.txt /\n"));
+  EXPECT_THAT(error, AllOf(HasSubstr("Buildfile:2"), HasSubstr("missing.txt")));
+  ExpectNoLeftovers();
+}
+
+// Two stages that can only finish together: one listens on a loopback port
+// (the host's network), the other connects to it. Run one after the other,
+// the listener would time out (or the client give up) and the build fail.
+TEST_F(ExecutorTest, IndependentStagesRunAtTheSameTime) {
+  int port = 20000 + static_cast<int>(getpid() % 20000);
+  BuildRequest request = Recipe(fmt::format(
+      "FROM busybox:test AS listener\n"
+      "RUN timeout 30 nc -l -p {0} > /received\n"
+      "FROM busybox:test AS talker\n"
+      "RUN for i in $(seq 300); do echo hello | nc 127.0.0.1 {0} && exit 0; sleep 0.1; done; "
+      "exit 1\n"
+      "FROM scratch\n"
+      "COPY --from=listener /received /received\n"
+      "COPY --from=talker /etc/passwd /passwd\n",
+      port));
+  request.jobs = 2;
+  BuildResult result = Run(request);
+  EXPECT_EQ(FileIn(result, "/received"), "hello\n");
+}
+
+TEST_F(ExecutorTest, AFailingStageStopsItsRunningSibling) {
+  BuildRequest request = Recipe(
+      "FROM busybox:test AS slow\n"
+      "RUN sleep 60\n"
+      "FROM busybox:test AS broken\n"
+      "RUN sleep 0.3; exit 4\n"
+      "FROM scratch\n"
+      "COPY --from=slow /etc/passwd /a\n"
+      "COPY --from=broken /etc/passwd /b\n");
+  request.jobs = 2;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(BuildError(request), HasSubstr("Buildfile:4: RUN sleep 0.3; exit 4: exit code 4"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30))
+      << "the sibling's sleep was not stopped";
+  ExpectNoLeftovers();
+}
+
 }  // namespace
 }  // namespace imgbuild::builder
