@@ -40,7 +40,9 @@ RootfsMount::RootfsMount(const layers::Store& store, const layers::Snapshots& sn
   mount_.emplace(OverlayLayout{.lowers = std::move(lowers),
                                .upper = work_->upper(),
                                .work = work_->work(),
-                               .target = target_.path()});
+                               .target = target_.path(),
+                               // CommitUpper publishes the upper dir after a syncfs.
+                               .volatile_upper = true});
 }
 
 layers::BuiltLayer RootfsMount::Commit(const layers::LayerBuildOptions& options,
