@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -67,8 +68,8 @@ builder::BuildRequest ToRequest(const BuildCommandOptions& options) {
     Fail("build context \"{}\" is not a directory", options.recipe.context);
   }
   builder::BuildRequest request;
-  request.recipe_path = options.recipe.RecipePath();
-  request.context_dir = options.recipe.context;
+  request.recipe_path = options.recipe.RecipePath();  // as given: errors quote it
+  request.context_dir = std::filesystem::absolute(options.recipe.context).lexically_normal();
   request.graph = options.recipe.ToGraphOptions();
   request.tags = options.tags;
   request.no_cache = options.no_cache;

@@ -216,13 +216,14 @@ class Executor {
     return BuildResult{.manifest = descriptor, .config = config, .image = std::move(image)};
   }
 
+  // BuildKit's order: the image, then its names.
   void Name(const BuildResult& result) {
+    progress_.Message("writing image " + result.manifest.digest.ToString());
     for (const std::string& tag : request_.tags) {
       store_.Tag(tag, result.manifest);
       progress_.Message("naming to " + layers::ImageName::Parse(tag).FullyQualified());
     }
     if (request_.tags.empty()) store_.AddUnnamed(result.manifest);
-    progress_.Message("writing image " + result.manifest.digest.ToString());
   }
 
   void Export(const BuildResult& result, const OutputSpec& output, BuildContext& context) {
