@@ -22,17 +22,6 @@ std::string Summary(const parser::Instruction& instruction) {
   return text;
 }
 
-template <typename Body>
-auto Prefixed(const std::string& where, Body&& body) {
-  try {
-    return body();
-  } catch (const BuildCancelled&) {
-    throw;
-  } catch (const Error& error) {
-    Fail("{}: {}", where, error.what());
-  }
-}
-
 bool HasHome(const std::vector<std::string>& env) {
   for (const std::string& entry : env) {
     if (entry.starts_with("HOME=")) return true;
@@ -84,7 +73,7 @@ void RunInRootfs(const std::string& rootfs, const layers::ImageConfig& config,
   spec.rootfs = rootfs;
   spec.argv = RunArgv(config, run, kHeredocScriptDir);
   spec.env = RunEnvironment(config, step);
-  UserIdentity user = Prefixed(context.where, [&] {
+  UserIdentity user = AtLocation(context.where, [&] {
     return ResolveRunUser(config.config.user, UserDatabase::Read(rootfs));
   });
   if (!HasHome(spec.env)) spec.env.push_back("HOME=" + user.home);
@@ -94,7 +83,7 @@ void RunInRootfs(const std::string& rootfs, const layers::ImageConfig& config,
   spec.working_dir = config.config.working_dir.empty() ? "/" : config.config.working_dir;
   std::optional<HeredocScript> script = WriteHeredocScript(run, context);
   if (script) spec.mounts.push_back(script->mount);
-  SandboxResult result = Prefixed(
+  SandboxResult result = AtLocation(
       context.where, [&] { return RunInSandbox(spec, context.on_output, context.cancel); });
   if (result.cancelled) throw BuildCancelled(context.where + ": cancelled");
   if (!result.Succeeded()) {

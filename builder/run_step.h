@@ -9,16 +9,11 @@
 #include "builder/cancel_token.h"
 #include "builder/rootfs_mount.h"
 #include "builder/sandbox.h"
+#include "builder/step_errors.h"
 #include "layers/oci.h"
 #include "parser/graph.h"
 
 namespace imgbuild::builder {
-
-/// A build stopped by its CancelToken (SIGINT, SIGTERM).
-class BuildCancelled : public Error {
- public:
-  using Error::Error;
-};
 
 /// What a RUN needs besides its step and the stage's config.
 struct RunContext {

@@ -7,6 +7,7 @@
 
 #include "builder/copy_step.h"
 #include "builder/run_step.h"
+#include "builder/step_errors.h"
 #include "builder/user_db.h"
 #include "layers/safe_path.h"
 #include "parser/chmod.h"
@@ -73,21 +74,6 @@ class StageRunner {
     return Where(step.instruction.range.start_line);
   }
 
-  // Runs `body`, prefixing an Error it throws with `where`.
-  template <typename Body>
-  auto At(const std::string& where, Body&& body) {
-    try {
-      return body();
-    } catch (const BuildCancelled&) {
-      throw;
-    } catch (const parser::ParseError&) {
-      throw;
-    } catch (const Error& error) {
-      if (std::string_view(error.what()).starts_with(where + ":")) throw;
-      Fail("{}: {}", where, error.what());
-    }
-  }
-
   void Start() {
     if (stage_.base_stage) {
       const StageState& base = context_.finished_stage(*stage_.base_stage);
@@ -99,7 +85,7 @@ class StageRunner {
     const parser::Platform platform =
         stage_.from.platform.empty()
             ? context_.request.graph.target_platform
-            : At(where, [&] { return parser::Platform::Parse(stage_.from.platform); });
+            : AtLocation(where, [&] { return parser::Platform::Parse(stage_.from.platform); });
     state_.platform = platform.ToString();
     if (stage_.from.image == "scratch") {
       state_.config = StartStage(ScratchConfig(platform));
@@ -110,7 +96,7 @@ class StageRunner {
     context_.progress.Started(id, titles_.Next("FROM " + stage_.from.image));
     Clock::time_point start = Clock::now();
     try {
-      std::shared_ptr<const BaseImage> image = At(
+      std::shared_ptr<const BaseImage> image = AtLocation(
           where, [&] { return context_.bases.Resolve(stage_.from.image, stage_.from.platform); });
       if (!image) Fail("{}: internal error: {} resolved to scratch", where, stage_.from.image);
       state_.config = StartStage(image->config);
@@ -128,7 +114,7 @@ class StageRunner {
     if (std::holds_alternative<parser::RunCommand>(command)) return Run(step);
     if (std::holds_alternative<parser::CopyCommand>(command)) return Copy(step);
     if (std::holds_alternative<parser::WorkdirCommand>(command)) return Workdir(step);
-    At(Where(step), [&] { ApplyMetadataStep(state_.config, step, context_.created); });
+    AtLocation(Where(step), [&] { ApplyMetadataStep(state_.config, step, context_.created); });
     state_.cache_key = StepCacheKey(
         state_.cache_key, {.instruction = &step.instruction, .platform = state_.platform});
   }
@@ -158,13 +144,14 @@ class StageRunner {
         AddLayer(hit->layer, hit->diff_id);
         ++context_.cached_steps;
       } else {
-        RootfsMount rootfs(context_.store, context_.snapshots, context_.scratch, state_.Stack(),
-                           lease_);
-        change(rootfs, id);
-        layers::BuiltLayer layer =
-            At(Where(step), [&] { return rootfs.Commit(context_.layer_options, created_by); });
-        context_.cache.Put(key, {layer.descriptor, layer.diff_id, created_by});
-        AddLayer(layer.descriptor, layer.diff_id);
+        AtLocation(Where(step), [&] {
+          RootfsMount rootfs(context_.store, context_.snapshots, context_.scratch,
+                             state_.Stack(), lease_);
+          change(rootfs, id);
+          layers::BuiltLayer layer = rootfs.Commit(context_.layer_options, created_by);
+          context_.cache.Put(key, {layer.descriptor, layer.diff_id, created_by});
+          AddLayer(layer.descriptor, layer.diff_id);
+        });
         ++context_.executed_steps;
       }
       state_.cache_key = key;
@@ -207,7 +194,7 @@ class StageRunner {
   }
 
   void Workdir(const parser::Step& step) {
-    At(Where(step), [&] { ApplyMetadataStep(state_.config, step, context_.created); });
+    AtLocation(Where(step), [&] { ApplyMetadataStep(state_.config, step, context_.created); });
     const std::string& dir = state_.config.image.config.working_dir;
     if (dir == "/") {
       titles_.Next("");  // BuildKit counts it, though there is nothing to do
@@ -219,17 +206,15 @@ class StageRunner {
                                                          .platform = state_.platform,
                                                          .environment = LayerEnvironment()});
     LayerStep(step, key, "WORKDIR " + dir, [&](RootfsMount& rootfs, ProgressId) {
-      At(Where(step), [&] {
-        // BuildKit's mkdir -p as the stage's USER; SOURCE_DATE_EPOCH clamps
-        // the new directories' mtimes when the layer is written.
-        layers::DirOwner owner;
-        if (const std::string& user = state_.config.image.config.user; !user.empty()) {
-          UserIdentity identity = ResolveChown(user, UserDatabase::Read(rootfs.path()));
-          owner = {identity.uid, identity.gid};
-        }
-        UniqueFd root = OpenOrThrow(rootfs.path(), O_PATH | O_DIRECTORY);
-        layers::OpenDirInRoot(root.get(), dir.substr(1), true, owner);
-      });
+      // BuildKit's mkdir -p as the stage's USER; SOURCE_DATE_EPOCH clamps
+      // the new directories' mtimes when the layer is written.
+      layers::DirOwner owner;
+      if (const std::string& user = state_.config.image.config.user; !user.empty()) {
+        UserIdentity identity = ResolveChown(user, UserDatabase::Read(rootfs.path()));
+        owner = {identity.uid, identity.gid};
+      }
+      UniqueFd root = OpenOrThrow(rootfs.path(), O_PATH | O_DIRECTORY);
+      layers::OpenDirInRoot(root.get(), dir.substr(1), true, owner);
     });
   }
 
@@ -274,9 +259,9 @@ class StageRunner {
     const auto& copy = std::get<parser::CopyCommand>(step.instruction.command);
     std::string where = Where(step);
     std::optional<RootfsMount> view;
-    SourceTree tree = At(where, [&] { return CopySource(copy, view); });
+    SourceTree tree = AtLocation(where, [&] { return CopySource(copy, view); });
     TempDir staging = context_.scratch.NewDir("copy-");
-    PreparedCopy prepared = At(where, [&] {
+    PreparedCopy prepared = AtLocation(where, [&] {
       return PrepareCopy(copy, tree, context_.stat_cache,
                          CopyPreparation{where, staging.path(), &context_.cancel});
     });
@@ -286,19 +271,17 @@ class StageRunner {
                                                          .content = prepared.content_digest(),
                                                          .environment = LayerEnvironment()});
     LayerStep(step, key, created_by, [&](RootfsMount& rootfs, ProgressId) {
-      At(where, [&] {
-        CopyTarget target;
-        target.rootfs = rootfs.path();
-        target.workdir = state_.config.image.config.working_dir;
-        target.where = where;
-        if (!copy.chown.empty()) {
-          UserIdentity owner = ResolveChown(copy.chown, UserDatabase::Read(rootfs.path()));
-          target.uid = owner.uid;
-          target.gid = owner.gid;
-        }
-        if (!copy.chmod.empty()) target.chmod = parser::ChmodSpec::Parse(copy.chmod);
-        ApplyCopy(prepared, target);
-      });
+      CopyTarget target;
+      target.rootfs = rootfs.path();
+      target.workdir = state_.config.image.config.working_dir;
+      target.where = where;
+      if (!copy.chown.empty()) {
+        UserIdentity owner = ResolveChown(copy.chown, UserDatabase::Read(rootfs.path()));
+        target.uid = owner.uid;
+        target.gid = owner.gid;
+      }
+      if (!copy.chmod.empty()) target.chmod = parser::ChmodSpec::Parse(copy.chmod);
+      ApplyCopy(prepared, target);
     });
     AddHistory(state_.config.image, created_by, false, context_.created);
   }
