@@ -387,8 +387,9 @@ TEST_F(ExecutorTest, CopyFromTheContextStagesAndImages) {
   EXPECT_EQ(ReadTextFile(root + "/out/listing"), "b.txt\n");
   EXPECT_EQ(ReadTextFile(root + "/out/owner"), "1000:1001\n");
   EXPECT_EQ(ReadTextFile(root + "/out/group"), test_support::kBusyboxGroup);
-  EXPECT_THAT(History(result), ElementsAre("COPY /app/both /app/listing /app/owner /out/ # buildkit",
-                                           "COPY /etc/group /out/group # buildkit"));
+  EXPECT_THAT(History(result),
+              ElementsAre("COPY /app/both /app/listing /app/owner /out/ # buildkit",
+                          "COPY /etc/group /out/group # buildkit"));
   EXPECT_EQ(Run(Recipe(recipe)).executed_steps, 0);
   test_support::WriteTextFile(context() + "/a.txt", "changed a\n");
   BuildResult changed = Run(Recipe(recipe));
