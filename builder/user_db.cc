@@ -165,12 +165,14 @@ UserIdentity ResolveChown(std::string_view spec, const UserDatabase& db) {
   UserIdentity identity;
   if (std::optional<uint32_t> uid = ParseId(user)) {
     identity.uid = *uid;
+    identity.gid = *uid;
   } else if (const PasswdEntry* entry = FindUser(PasswdEntries(db), user)) {
     identity.uid = entry->uid;
+    identity.gid = entry->gid;
   } else {
     NoUser(user);
   }
-  identity.gid = group.empty() ? identity.uid : ResolveGroup(GroupEntries(db), group);
+  if (!group.empty()) identity.gid = ResolveGroup(GroupEntries(db), group);
   return identity;
 }
 

@@ -44,9 +44,11 @@ struct UserDatabase {
 /// Docker: "unable to find user app: no matching entries in passwd file".
 UserIdentity ResolveRunUser(std::string_view spec, const UserDatabase& db);
 
-/// Resolves COPY/ADD --chown ("user", "user:group", "uid:gid"): names
-/// through passwd and group; without a group the gid equals the uid, as
-/// Docker documents. Throws Error like ResolveRunUser.
+/// Resolves COPY/ADD --chown and the owner of WORKDIR's directories
+/// ("user", "user:group", "uid:gid") as BuildKit's file operations do: a
+/// name gives its passwd uid and gid, a number is both uid and gid, a group
+/// replaces the gid. Unlike BuildKit, which silently falls back to root, an
+/// unknown name is an error (worded like ResolveRunUser's).
 UserIdentity ResolveChown(std::string_view spec, const UserDatabase& db);
 
 }  // namespace imgbuild::builder

@@ -24,12 +24,13 @@
 
 namespace imgbuild::builder::test_support {
 
-/// The image's users: root, app (1000, also in wheel and web) and web
-/// (1001), nobody.
+/// The image's users: root, app (1000, also in wheel and web), web
+/// (1001), svc (2000, primary group wheel), nobody.
 inline constexpr const char* kBusyboxPasswd =
     "root:x:0:0:root:/root:/bin/sh\n"
     "app:x:1000:1000:App User:/home/app:/bin/sh\n"
     "web:x:1001:1001::/srv/web:/bin/sh\n"
+    "svc:x:2000:10:service:/srv:/bin/sh\n"
     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
 inline constexpr const char* kBusyboxGroup =
     "root:x:0:root\n"

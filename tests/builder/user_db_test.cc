@@ -75,12 +75,11 @@ TEST(UserDbTest, MissingFilesOnlyAllowNumbers) {
   EXPECT_THROW(ResolveRunUser("app", empty), Error);
 }
 
-TEST(UserDbTest, ChownWithoutGroupUsesTheUidAsGid) {
-  UserIdentity web = ResolveChown("web", kDb);
-  EXPECT_EQ(web.uid, 1001u);
-  EXPECT_EQ(web.gid, 1001u);
-  UserIdentity app = ResolveChown("app", kDb);
-  EXPECT_EQ(app.gid, 1000u);
+TEST(UserDbTest, ChownTakesTheUsersGidOrTheNumberAsGid) {
+  UserIdentity svc = ResolveChown("svc", kDb);
+  EXPECT_EQ(svc.uid, 2000u);
+  EXPECT_EQ(svc.gid, 10u);
+  EXPECT_EQ(ResolveChown("2000", kDb).gid, 2000u);
   UserIdentity numbers = ResolveChown("10:11", kDb);
   EXPECT_EQ(numbers.uid, 10u);
   EXPECT_EQ(numbers.gid, 11u);
