@@ -134,6 +134,9 @@ struct MetadataApplier {
     return "ENV" + KeyValueText(env.vars);
   }
   std::optional<std::string> operator()(const parser::ArgCommand& arg) {
+    for (const parser::ArgDeclaration& declaration : arg.args) {
+      stage.declared_args.push_back(declaration.name);
+    }
     return ArgText(arg, step);
   }
   std::optional<std::string> operator()(const parser::LabelCommand& label) {
@@ -279,12 +282,19 @@ std::vector<std::string> RunArgv(const ImageConfig& config, const parser::RunCom
   return run.command.shell_form ? WithShell(config, args) : args;
 }
 
-std::vector<parser::KeyValue> RunBuildArgs(const parser::Step& step, const ImageConfig& config) {
+std::vector<parser::KeyValue> RunBuildArgs(const StageConfig& stage, const parser::Step& step) {
   std::vector<parser::KeyValue> args;
-  for (const parser::KeyValue& kv : step.build_args) {
-    if (parser::IsProxyArg(kv.key)) continue;
-    const std::string* env = FindEnv(config.config.env, kv.key);
-    args.push_back({kv.key, env != nullptr ? env->substr(kv.key.size() + 1) : kv.value});
+  for (const std::string& name : stage.declared_args) {
+    auto listed = [&](const parser::KeyValue& kv) { return kv.key == name; };
+    if (std::any_of(args.begin(), args.end(), listed)) continue;
+    std::string value;
+    if (const std::string* env = FindEnv(stage.image.config.env, name)) {
+      value = env->substr(name.size() + 1);
+    } else if (auto it = std::find_if(step.build_args.begin(), step.build_args.end(), listed);
+               it != step.build_args.end()) {
+      value = it->value;
+    }
+    args.push_back({name, value});
   }
   return args;
 }

@@ -28,6 +28,9 @@ struct StageConfig {
   layers::ImageConfig image;
   /// CMD appeared in this stage: a later ENTRYPOINT keeps it.
   bool cmd_set = false;
+  /// Names of the ARGs declared so far (a base stage's first), in order:
+  /// RUN's history names them all.
+  std::vector<std::string> declared_args{};
 };
 
 /// The config of `FROM scratch`: platform fields, PATH, WORKDIR /.
@@ -74,11 +77,12 @@ std::vector<std::string> RunArgv(const layers::ImageConfig& config, const parser
 /// body is then run as a file (BuildKit mounts it under /dev/pipes/).
 bool RunsHeredocScript(const parser::RunCommand& run);
 
-/// The build args of `step` that go into RUN's history text and cache key:
-/// ARGs in scope with a value, proxy variables left out, each with the
-/// value the RUN sees (an ENV of the same name wins).
-std::vector<parser::KeyValue> RunBuildArgs(const parser::Step& step,
-                                           const layers::ImageConfig& config);
+/// The build args that go into the history text and cache key of the RUN
+/// `step`, as BuildKit lists them: every ARG declared in the stage, once,
+/// in order, with the value the RUN sees (an ENV of the same name wins; ""
+/// for an ARG without value). Proxy variables given only as --build-arg
+/// are left out.
+std::vector<parser::KeyValue> RunBuildArgs(const StageConfig& stage, const parser::Step& step);
 
 /// RUN's history text: "RUN [|N K=v...] argv... # buildkit".
 std::string RunHistoryText(const std::vector<std::string>& argv,

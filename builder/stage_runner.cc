@@ -79,6 +79,7 @@ class StageRunner {
       const StageState& base = context_.finished_stage(*stage_.base_stage);
       state_ = base;
       state_.config = StartStage(base.config.image);
+      state_.config.declared_args = base.config.declared_args;
       return;
     }
     std::string where = Where(stage_.from_range.start_line);
@@ -175,7 +176,7 @@ class StageRunner {
                            .scratch = &context_.scratch};
     NetworkMode network = RunNetwork(run, run_context);
     const layers::ImageConfig& config = state_.config.image;
-    std::vector<parser::KeyValue> build_args = RunBuildArgs(step, config);
+    std::vector<parser::KeyValue> build_args = RunBuildArgs(state_.config, step);
     std::string created_by = RunHistoryText(RunArgv(config, run), build_args);
     layers::Digest key =
         StepCacheKey(state_.cache_key,

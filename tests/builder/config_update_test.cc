@@ -154,15 +154,16 @@ TEST(ConfigUpdateTest, WorkdirResolvesAndMakesALayerUnlessRoot) {
 TEST(ConfigUpdateTest, RunHistoryNamesBuildArgsAsTheRunSeesThem) {
   parser::GraphOptions options;
   options.build_args = {{"HTTP_PROXY", "http://proxy:3128"}};
-  parser::Graph graph = GraphOf("FROM scratch\nARG A=1\nARG B=2\nENV B=3\nRUN make $A\n", options);
+  parser::Graph graph =
+      GraphOf("FROM scratch\nARG A=1\nARG B=2 C\nENV B=3\nRUN make $A\n", options);
   StageConfig stage = StartStage({});
   const std::vector<parser::Step>& steps = graph.stages[0].steps;
   for (size_t i = 0; i + 1 < steps.size(); ++i) ApplyMetadataStep(stage, steps[i], "");
   const parser::Step& run = steps.back();
   const auto& command = std::get<parser::RunCommand>(run.instruction.command);
-  std::vector<parser::KeyValue> args = RunBuildArgs(run, stage.image);
+  std::vector<parser::KeyValue> args = RunBuildArgs(stage, run);
   EXPECT_EQ(RunHistoryText(RunArgv(stage.image, command), args),
-            "RUN |2 A=1 B=3 /bin/sh -c make $A # buildkit");
+            "RUN |3 A=1 B=3 C= /bin/sh -c make $A # buildkit");
   std::vector<std::string> env = RunEnvironment(stage.image, run);
   EXPECT_THAT(
       env, ElementsAre(testing::StartsWith("PATH="), "B=3", "HTTP_PROXY=http://proxy:3128", "A=1"));
