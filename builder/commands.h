@@ -6,6 +6,8 @@
 
 namespace imgbuild::cli {
 
+/// `imgbuild build`: builds a recipe into an image.
+CommandSpec BuildCommand();
 /// `imgbuild parse`: prints the resolved instruction graph.
 CommandSpec ParseCommand();
 /// `imgbuild images`: lists the store's images.
