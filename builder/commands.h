@@ -24,6 +24,14 @@ CommandSpec FsckCommand();
 CommandSpec LoadCommand();
 /// `imgbuild save`: exports images.
 CommandSpec SaveCommand();
+/// `imgbuild pull`: fetches an image from a registry.
+CommandSpec PullCommand();
+/// `imgbuild push`: publishes an image to a registry.
+CommandSpec PushCommand();
+/// `imgbuild login`: stores registry credentials.
+CommandSpec LoginCommand();
+/// `imgbuild logout`: forgets registry credentials.
+CommandSpec LogoutCommand();
 
 }  // namespace imgbuild::cli
 
