@@ -6,9 +6,11 @@ passed on unchanged, so the registry's Location URLs keep pointing at the proxy)
 chosen requests fail; every request is logged as one JSON line to --log:
 
   {"seq": 7, "method": "GET", "path": "/v2/a/blobs/sha256:..", "status": 200,
-   "fault": "reset", "rule": 0}
+   "fault": "reset", "rule": 0, "range": "bytes=1024-"}
 
-("fault" and "rule" are null when nothing was injected). Once listening it prints
+("fault" and "rule" are null when nothing was injected, "range" when the request had no Range
+header. "status" is what the registry answered, or the proxy for a status fault; null when the
+request never reached the registry and got no answer). Once listening it prints
 "ready 127.0.0.1:PORT" and serves until SIGTERM/SIGINT or until its parent dies.
 
 A rule is four words, given with --fault (repeatable) or one per line in --rules FILE
@@ -175,7 +177,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def proxy(self):
         seq, rule = self.server.choose(self.command, self.path)
         entry = {"seq": seq, "method": self.command, "path": self.path, "status": None,
-                 "fault": rule and rule.action, "rule": rule and rule.index}
+                 "fault": rule and rule.action, "rule": rule and rule.index,
+                 "range": self.headers.get("Range")}
         try:
             self.forward(rule, entry)
         finally:
@@ -216,13 +219,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def relay(self, response, rule):
         content = None if self.command == "HEAD" or response.status in (204, 304) else b""
-        if content is None and rule and rule.action == "reset":
-            self.reset()  # no body to break off: reset instead of answering
-            return
         length = response.getheader("Content-Length")
         if content is not None and (length is None or response.chunked):
             content = response.read()  # re-framed below with a Content-Length
             length = str(len(content))
+        if rule and rule.action == "reset" and (content is None or length == "0"):
+            self.reset()  # no body to break off: reset instead of answering
+            return
         self.send_response_only(response.status, response.reason)
         for key, value in response.getheaders():
             if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":

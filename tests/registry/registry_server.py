@@ -2,10 +2,11 @@
 """Runs Debian's docker-registry (the reference OCI distribution registry) for tests and benchmarks.
 
 The registry listens on a free 127.0.0.1 port that the kernel picks. It keeps everything under
---dir: its blobs in DIR/storage, its configuration, and its log DIR/registry.log (one
-Apache-style access line per request, plus its own lines). Once it answers GET /v2/, this prints one line, "ready 127.0.0.1:PORT", and stays in the
-foreground until SIGTERM, SIGINT or SIGHUP, or until its parent dies; then it stops the registry
-and waits for it, so no registry process outlives the caller.
+--dir: its blobs in DIR/storage, its configuration, its PID in DIR/registry.pid and its log
+DIR/registry.log (one Apache-style access line per request, plus its own lines). Once it
+answers GET /v2/, this prints one line, "ready 127.0.0.1:PORT", and stays in the foreground
+until SIGTERM, SIGINT or SIGHUP, or until its parent dies; then it stops the registry and waits
+for it, so no registry process outlives the caller.
 
   registry_server.py --dir DIR [--htpasswd USER:PASSWORD ...]
 
@@ -80,7 +81,10 @@ def write_htpasswd(directory, users):
             user, sep, password = entry.partition(":")
             if not sep or not user:
                 sys.exit(f"registry_server: --htpasswd wants USER:PASSWORD, got {entry!r}")
-            out.write(f"{user}:{crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH))}\n")
+            # The registry checks the hash on every request: cost 4 (16 rounds), not
+            # the default 12, keeps a test's dozens of requests fast.
+            salt = crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)
+            out.write(f"{user}:{crypt.crypt(password, salt)}\n")
     return path
 
 
@@ -133,6 +137,8 @@ def main():
             ["docker-registry", "serve", config], stdin=subprocess.DEVNULL, stdout=log,
             stderr=log, preexec_fn=lambda: die_with_parent(signal.SIGKILL))
     try:
+        with open(os.path.join(state_dir, "registry.pid"), "w", encoding="utf-8") as pid_file:
+            pid_file.write(f"{process.pid}\n")
         address = wait_until_listening(process, log_path)
         print(f"ready {address}", flush=True)
         process.wait()
