@@ -1,8 +1,6 @@
 // `imgbuild login [-u USER] [--password-stdin] [REGISTRY]`: checks and
 // stores credentials for a registry, as `docker login` does (same
 // config.json, same flags).
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 
