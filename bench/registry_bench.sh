@@ -23,10 +23,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 imgbuild=$build/builder/imgbuild
-registry_server=$here/tests/registry/registry_server.py
 runs=${RUNS:-3}
 image_mb=${IMAGE_MB:-300}
-for tool in "$imgbuild" skopeo buildah docker-registry /usr/bin/python3 tar pigz sha256sum jq; do
+for tool in "$imgbuild" skopeo buildah docker-registry curl tar pigz sha256sum jq; do
   command -v "$tool" >/dev/null || { echo "registry_bench: $tool is missing (build first; scripts/setup.sh installs tools)" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "registry_bench: run as root (buildah's overlay storage)" >&2; exit 1; }
@@ -127,15 +126,32 @@ sync
 start_registry() {  # a new registry in a new directory; sets registry, registry_dir
   registry_dir=$work/registry/$1
   rm -rf "$registry_dir"
-  mkdir -p "$registry_dir"
-  /usr/bin/python3 "$registry_server" --dir "$registry_dir" >"$registry_dir/ready" 2>"$registry_dir/server.err" &
+  mkdir -p "$registry_dir/storage"
+  cat >"$registry_dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $registry_dir/storage
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:0
+  secret: imgbuild-bench-secret
+EOF
+  docker-registry serve "$registry_dir/config.yml" </dev/null >"$registry_dir/registry.log" 2>&1 &
   registry_pid=$!
+  registry=""
   for _ in $(seq 300); do
-    grep -q '^ready ' "$registry_dir/ready" && break
-    kill -0 "$registry_pid" 2>/dev/null || { cat "$registry_dir/server.err" >&2; exit 1; }
+    kill -0 "$registry_pid" 2>/dev/null || { cat "$registry_dir/registry.log" >&2; exit 1; }
+    registry=$(grep -o 'listening on 127\.0\.0\.1:[0-9]*' "$registry_dir/registry.log" |
+               head -1 | cut -d' ' -f3) || true
+    [ -n "$registry" ] && curl -s -o /dev/null "http://$registry/v2/" && break
+    registry=""
     sleep 0.05
   done
-  registry=$(awk '/^ready /{print $2}' "$registry_dir/ready")
   [ -n "$registry" ] || { echo "registry_bench: the registry did not start" >&2; exit 1; }
 }
 requests() { grep -c '^127\.0\.0\.1 - ' "$registry_dir/registry.log" || true; }

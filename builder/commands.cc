@@ -3,9 +3,9 @@
 namespace imgbuild::cli {
 
 std::vector<CommandSpec> AllCommands() {
-  return {ParseCommand(), ImagesCommand(), InspectCommand(), TagCommand(),   RmCommand(),
-          PruneCommand(), FsckCommand(),   LoadCommand(),    SaveCommand(),  PullCommand(),
-          PushCommand(),  LoginCommand(),  LogoutCommand()};
+  return {ParseCommand(), ImagesCommand(), InspectCommand(), TagCommand(),  RmCommand(),
+          PruneCommand(), FsckCommand(),   LoadCommand(),    SaveCommand(), DiffCommand(),
+          PullCommand(),  PushCommand(),   LoginCommand(),   LogoutCommand()};
 }
 
 }  // namespace imgbuild::cli

@@ -24,6 +24,8 @@ CommandSpec FsckCommand();
 CommandSpec LoadCommand();
 /// `imgbuild save`: exports images.
 CommandSpec SaveCommand();
+/// `imgbuild diff`: compares two images.
+CommandSpec DiffCommand();
 /// `imgbuild pull`: fetches an image from a registry.
 CommandSpec PullCommand();
 /// `imgbuild push`: publishes an image to a registry.

@@ -5,7 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/registry/registry_fixture.h"
+#include "tests/registry/cli_fixture.h"
+#include "tests/registry/fault_proxy.h"
 
 namespace imgbuild::registry::testing {
 namespace {
@@ -14,7 +15,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-using FaultInjectionTest = RegistryFixture;
+using FaultInjectionTest = CliRegistryTest;
 
 // Expects `proxy` to have injected each of `faults` at least once.
 void ExpectInjected(const FaultProxy& proxy, const std::vector<std::string>& faults) {
@@ -25,10 +26,10 @@ void ExpectInjected(const FaultProxy& proxy, const std::vector<std::string>& fau
 
 TEST_F(FaultInjectionTest, PullSucceedsThroughTransientFaults) {
   TestRegistry registry;
-  SkopeoPush(busybox_->manifest, registry.address() + "/flaky/busybox:1");
+  SkopeoPush(busybox_->manifest, registry.host() + "/flaky/busybox:1");
   std::string layer = busybox_->layers[0].digest.ToString();
   std::string config = busybox_->config.digest.ToString();
-  FaultProxy proxy(registry.address(), {
+  FaultProxy proxy(registry.host(), {
                                            "GET /manifests/ 1 503",
                                            "GET /blobs/" + layer + " 1 500",
                                            "GET /blobs/" + layer + " 2 429:1",
@@ -52,9 +53,9 @@ TEST_F(FaultInjectionTest, PullSucceedsThroughTransientFaults) {
 
 TEST_F(FaultInjectionTest, BrokenDownloadsResumeWithRange) {
   TestRegistry registry;
-  SkopeoPush(busybox_->manifest, registry.address() + "/resume/busybox:1");
+  SkopeoPush(busybox_->manifest, registry.host() + "/resume/busybox:1");
   std::string layer = busybox_->layers[0].digest.ToString();
-  FaultProxy proxy(registry.address(), {"GET /blobs/" + layer + " 1 truncate",
+  FaultProxy proxy(registry.host(), {"GET /blobs/" + layer + " 1 truncate",
                                         "GET /blobs/" + layer + " 2 reset"});
   MustImgbuild("pull " + proxy.address() + "/resume/busybox:1", NewStoreRoot("pulled"));
   ExpectInjected(proxy, {"truncate", "reset"});
@@ -71,7 +72,7 @@ TEST_F(FaultInjectionTest, BrokenDownloadsResumeWithRange) {
 
 TEST_F(FaultInjectionTest, PushSucceedsThroughTransientFaults) {
   TestRegistry registry;
-  FaultProxy proxy(registry.address(), {
+  FaultProxy proxy(registry.host(), {
                                            "HEAD /blobs/ 1 reset",
                                            "POST /blobs/uploads/ 1 429:1",
                                            "POST /blobs/uploads/ 2 502",
@@ -84,7 +85,7 @@ TEST_F(FaultInjectionTest, PushSucceedsThroughTransientFaults) {
   ExpectInjected(proxy, {"reset", "429:1", "502", "500", "503"});
   EXPECT_THAT(push.output, HasSubstr(busybox_->manifest.digest.ToString()));
   // What the registry holds is complete and intact: skopeo verifies every blob.
-  std::string direct = registry.address() + "/flaky/busybox:1";
+  std::string direct = registry.host() + "/flaky/busybox:1";
   EXPECT_EQ(RemoteDigest(direct), busybox_->manifest.digest.ToString());
   MustRun("skopeo copy --quiet --src-tls-verify=false docker://" + direct + " oci:" +
           dir_.path() + "/check:x");
@@ -92,9 +93,9 @@ TEST_F(FaultInjectionTest, PushSucceedsThroughTransientFaults) {
 
 TEST_F(FaultInjectionTest, WrongDigestIsRefusedAndNothingIsStored) {
   TestRegistry registry;
-  SkopeoPush(busybox_->manifest, registry.address() + "/bad/busybox:1");
+  SkopeoPush(busybox_->manifest, registry.host() + "/bad/busybox:1");
   std::string layer = busybox_->layers[0].digest.ToString();
-  FaultProxy proxy(registry.address(), {"GET /blobs/" + layer + " * corrupt"});
+  FaultProxy proxy(registry.host(), {"GET /blobs/" + layer + " * corrupt"});
   std::string root = NewStoreRoot("pulled");
   CommandResult pull = Imgbuild("pull " + proxy.address() + "/bad/busybox:1", root);
   EXPECT_EQ(pull.exit_code, 1) << pull.output;

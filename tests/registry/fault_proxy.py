@@ -10,8 +10,8 @@ chosen requests fail; every request is logged as one JSON line to --log:
 
 ("fault" and "rule" are null when nothing was injected, "range" when the request had no Range
 header. "status" is what the registry answered, or the proxy for a status fault; null when the
-request never reached the registry and got no answer). Once listening it prints
-"ready 127.0.0.1:PORT" and serves until SIGTERM/SIGINT or until its parent dies.
+request never reached the registry and got no answer). Once listening it writes its port to
+--port-file and serves until SIGTERM/SIGINT or until its parent dies.
 
 A rule is four words, given with --fault (repeatable) or one per line in --rules FILE
 ('#' starts a comment):
@@ -32,7 +32,7 @@ A rule is four words, given with --fault (repeatable) or one per line in --rules
                                   length, wrong digest)
 
 Each rule counts the requests it matches on its own; the first rule whose count hits applies.
-Example: fault_proxy.py --upstream 127.0.0.1:5000 --log faults.log \\
+Example: fault_proxy.py --upstream 127.0.0.1:5000 --log faults.log --port-file port \\
              --fault 'GET /blobs/sha256: 1 503' --fault 'GET /blobs/sha256: 2 reset'
 """
 
@@ -47,6 +47,8 @@ import socket
 import struct
 import sys
 import threading
+
+from free_port_server import announce
 
 PR_SET_PDEATHSIG = 1
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
@@ -280,6 +282,8 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--upstream", required=True, metavar="HOST:PORT")
     parser.add_argument("--log", required=True, help="JSON-lines log of every request")
+    parser.add_argument("--port-file", required=True,
+                        help="where to write the port once listening")
     parser.add_argument("--fault", action="append", default=[], metavar="RULE")
     parser.add_argument("--rules", metavar="FILE", help="rules, one per line")
     args = parser.parse_args()
@@ -293,7 +297,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     with open(args.log, "a", encoding="utf-8") as log_file:
         server = FaultProxy(args.upstream, rules, log_file)
-        print(f"ready 127.0.0.1:{server.server_address[1]}", flush=True)
+        announce(server, args.port_file)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -2,40 +2,20 @@
 // registry serves and stops without leaving a process behind, htpasswd mode
 // refuses wrong credentials, and the proxy forwards, logs and injects each
 // kind of fault so that a real client sees it.
-#include <signal.h>
-#include <sys/wait.h>
-
-#include <chrono>
 #include <optional>
-#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/registry/registry_testing.h"
+#include "tests/registry/cli_fixture.h"
+#include "tests/registry/fault_proxy.h"
 #include "tests/registry/test_images.h"
 
 namespace imgbuild::registry::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Whether `pid` is gone (or a zombie nobody has reaped yet).
-bool ProcessGone(pid_t pid) {
-  std::string stat = "/proc/" + std::to_string(pid) + "/stat";
-  if (!std::filesystem::exists(stat)) return true;
-  std::string text = ReadFileToString(stat, 4096);
-  size_t close_paren = text.rfind(')');
-  return close_paren != std::string::npos && text.substr(close_paren + 2, 1) == "Z";
-}
-
-bool WaitUntilGone(pid_t pid) {
-  for (int i = 0; i < 500 && !ProcessGone(pid); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return ProcessGone(pid);
-}
 
 class RegistryHarnessTest : public ::testing::Test {
  protected:
@@ -78,14 +58,14 @@ class RegistryHarnessTest : public ::testing::Test {
 };
 
 TEST_F(RegistryHarnessTest, RegistryServesOnLoopbackAndStopsWithItsObject) {
-  pid_t registry_pid;
+  std::string host;
   {
     TestRegistry registry;
-    EXPECT_THAT(registry.address(), ::testing::StartsWith("127.0.0.1:"));
-    CommandResult push = SkopeoPush(registry.address(), "harness/busybox:1");
+    host = registry.host();
+    EXPECT_THAT(host, ::testing::StartsWith("127.0.0.1:"));
+    CommandResult push = SkopeoPush(host, "harness/busybox:1");
     ASSERT_EQ(push.exit_code, 0) << push.output;
-    EXPECT_EQ(RemoteDigest(registry.address(), "harness/busybox:1"),
-              image_->manifest.digest.ToString());
+    EXPECT_EQ(RemoteDigest(host, "harness/busybox:1"), image_->manifest.digest.ToString());
     bool logged_manifest_put = false;
     for (const LoggedRequest& request : registry.Requests()) {
       logged_manifest_put |= request.method == "PUT" &&
@@ -93,41 +73,32 @@ TEST_F(RegistryHarnessTest, RegistryServesOnLoopbackAndStopsWithItsObject) {
                              request.status == 201;
     }
     EXPECT_TRUE(logged_manifest_put) << registry.Log();
-    registry_pid = registry.RegistryPid();
-    EXPECT_FALSE(ProcessGone(registry_pid));
   }
-  EXPECT_TRUE(WaitUntilGone(registry_pid)) << "docker-registry " << registry_pid << " outlived the test";
-}
-
-TEST_F(RegistryHarnessTest, KilledRunnerTakesTheRegistryWithIt) {
-  TestRegistry registry;
-  pid_t registry_pid = registry.RegistryPid();
-  pid_t runner = registry.server().pid();
-  ASSERT_EQ(kill(runner, SIGKILL), 0);
-  ASSERT_EQ(waitpid(runner, nullptr, 0), runner);
-  EXPECT_TRUE(WaitUntilGone(registry_pid)) << "docker-registry survived its runner";
+  CommandResult after = layers::store_testing::RunCommand("skopeo inspect --tls-verify=false "
+                                                          "docker://" + host + "/harness/busybox:1");
+  EXPECT_NE(after.exit_code, 0) << "the registry on " << host << " outlived its object";
 }
 
 TEST_F(RegistryHarnessTest, HtpasswdModeRefusesMissingAndWrongCredentials) {
-  TestRegistry registry({"alice:open sesame"});
-  CommandResult anonymous = SkopeoPush(registry.address(), "private/app:1");
+  TestRegistry registry({.auth = RegistryAuth::kHtpasswd, .users = {{"alice", "open sesame"}}});
+  CommandResult anonymous = SkopeoPush(registry.host(), "private/app:1");
   EXPECT_NE(anonymous.exit_code, 0);
   EXPECT_THAT(anonymous.output, HasSubstr("authentication required")) << anonymous.output;
   CommandResult wrong =
-      SkopeoPush(registry.address(), "private/app:1", "--dest-creds 'alice:open sesamE'");
+      SkopeoPush(registry.host(), "private/app:1", "--dest-creds 'alice:open sesamE'");
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_THAT(wrong.output, HasSubstr("authentication required")) << wrong.output;
   CommandResult right =
-      SkopeoPush(registry.address(), "private/app:1", "--dest-creds 'alice:open sesame'");
+      SkopeoPush(registry.host(), "private/app:1", "--dest-creds 'alice:open sesame'");
   EXPECT_EQ(right.exit_code, 0) << right.output;
-  CommandResult pull = SkopeoPull(registry.address(), "private/app:1",
+  CommandResult pull = SkopeoPull(registry.host(), "private/app:1",
                                   "--src-creds 'alice:open sesame'");
   EXPECT_EQ(pull.exit_code, 0) << pull.output;
 }
 
 TEST_F(RegistryHarnessTest, ProxyForwardsAndLogsEveryRequest) {
   TestRegistry registry;
-  FaultProxy proxy(registry.address(), {});
+  FaultProxy proxy(registry.host(), {});
   CommandResult push = SkopeoPush(proxy.address(), "through/proxy:1");
   ASSERT_EQ(push.exit_code, 0) << push.output;
   CommandResult pull = SkopeoPull(proxy.address(), "through/proxy:1");
@@ -144,7 +115,7 @@ TEST_F(RegistryHarnessTest, ProxyForwardsAndLogsEveryRequest) {
     EXPECT_EQ(proxied[i].status, served[i + 1].status) << i;
     EXPECT_EQ(proxied[i].fault, "") << i;
   }
-  EXPECT_EQ(RemoteDigest(registry.address(), "through/proxy:1"),
+  EXPECT_EQ(RemoteDigest(registry.host(), "through/proxy:1"),
             image_->manifest.digest.ToString());
 }
 
@@ -157,7 +128,7 @@ struct FaultCase {
 
 TEST_F(RegistryHarnessTest, ProxyInjectsEachFaultIntoBlobDownloads) {
   TestRegistry registry;
-  ASSERT_EQ(SkopeoPush(registry.address(), "faults/busybox:1").exit_code, 0);
+  ASSERT_EQ(SkopeoPush(registry.host(), "faults/busybox:1").exit_code, 0);
   std::string layer = image_->layers[0].digest.ToString();
   const std::vector<FaultCase> cases = {
       {"GET /blobs/" + layer + " 1 500", "500", false, "500 (Internal Server Error)"},
@@ -168,7 +139,7 @@ TEST_F(RegistryHarnessTest, ProxyInjectsEachFaultIntoBlobDownloads) {
   };
   for (const FaultCase& fault : cases) {
     SCOPED_TRACE(fault.rule);
-    FaultProxy proxy(registry.address(), {fault.rule});
+    FaultProxy proxy(registry.host(), {fault.rule});
     CommandResult pull = SkopeoPull(proxy.address(), "faults/busybox:1", "--retry-times 1");
     EXPECT_EQ(pull.exit_code == 0, fault.skopeo_survives) << pull.output;
     if (!fault.skopeo_survives) {
@@ -196,7 +167,7 @@ size_t Count(const std::vector<Request>& requests, const std::string& method,
 
 TEST_F(RegistryHarnessTest, ProxyResetsAnUploadMidBodyBeforeTheRegistrySeesIt) {
   TestRegistry registry;
-  FaultProxy proxy(registry.address(), {"PATCH /blobs/uploads/ 1 reset"});
+  FaultProxy proxy(registry.host(), {"PATCH /blobs/uploads/ 1 reset"});
   // Whether skopeo's retry recovers depends on when it notices the reset.
   SkopeoPush(proxy.address(), "uploads/busybox:1", "--retry-times 2");
   ASSERT_EQ(proxy.FaultCount("reset"), 1u) << proxy.LogText();
@@ -214,7 +185,7 @@ TEST_F(RegistryHarnessTest, ProxyResetsAfterTheRegistryAnsweredAndAnswersInItsPl
   TestRegistry registry;
   // The layer's upload completes upstream but the answer is lost; the first
   // manifest PUT is answered 503 by the proxy without reaching the registry.
-  FaultProxy proxy(registry.address(),
+  FaultProxy proxy(registry.host(),
                    {"PUT /blobs/uploads/ 1 reset", "PUT /manifests/ 1 503"});
   CommandResult push = SkopeoPush(proxy.address(), "uploads/busybox:1", "--retry-times 2");
   EXPECT_NE(push.exit_code, 0) << "skopeo does not retry a manifest PUT answered 503";
@@ -241,7 +212,7 @@ TEST_F(RegistryHarnessTest, ProxyResetsAfterTheRegistryAnsweredAndAnswersInItsPl
 TEST_F(RegistryHarnessTest, ProxyRefusesAnInvalidRule) {
   TestRegistry registry;
   try {
-    FaultProxy proxy(registry.address(), {"GET /blobs/ first 500"});
+    FaultProxy proxy(registry.host(), {"GET /blobs/ first 500"});
     FAIL() << "a rule with WHICH = first was accepted";
   } catch (const Error& error) {
     EXPECT_THAT(error.what(), HasSubstr("did not start"));

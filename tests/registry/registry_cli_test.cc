@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/registry/registry_fixture.h"
+#include "tests/registry/cli_fixture.h"
 
 namespace imgbuild::registry::testing {
 namespace {
@@ -30,11 +30,11 @@ std::map<std::string, size_t> CountMethods(const std::vector<LoggedRequest>& req
   return counts;
 }
 
-using RegistryCliTest = RegistryFixture;
+using RegistryCliTest = CliRegistryTest;
 
 TEST_F(RegistryCliTest, PushThenPullKeepsTheDigest) {
   TestRegistry registry;
-  std::string reference = registry.address() + "/cli/busybox:1";
+  std::string reference = registry.host() + "/cli/busybox:1";
   CommandResult push = MustImgbuild("push busybox:1 " + reference);
   std::string digest = busybox_->manifest.digest.ToString();
   EXPECT_THAT(push.output, HasSubstr("Digest: " + digest));
@@ -51,7 +51,7 @@ TEST_F(RegistryCliTest, PushThenPullKeepsTheDigest) {
 
 TEST_F(RegistryCliTest, PushWithoutDestinationUsesTheImageName) {
   TestRegistry registry;
-  std::string reference = registry.address() + "/named/busybox:2";
+  std::string reference = registry.host() + "/named/busybox:2";
   store_.Tag(reference, busybox_->manifest);
   MustImgbuild("push --quiet " + reference);
   EXPECT_EQ(RemoteDigest(reference), busybox_->manifest.digest.ToString());
@@ -59,7 +59,7 @@ TEST_F(RegistryCliTest, PushWithoutDestinationUsesTheImageName) {
 
 TEST_F(RegistryCliTest, RepushOfAnUnchangedImageOnlyAsks) {
   TestRegistry registry;
-  std::string reference = registry.address() + "/again/busybox:1";
+  std::string reference = registry.host() + "/again/busybox:1";
   MustImgbuild("push busybox:1 " + reference);
   size_t before = registry.Requests().size();
   MustImgbuild("push busybox:1 " + reference);
@@ -76,7 +76,7 @@ TEST_F(RegistryCliTest, RepushOfAnUnchangedImageOnlyAsks) {
 
 TEST_F(RegistryCliTest, PullFetchesOnlyMissingBlobs) {
   TestRegistry registry;
-  std::string reference = registry.address() + "/skip/busybox:1";
+  std::string reference = registry.host() + "/skip/busybox:1";
   SkopeoPush(busybox_->manifest, reference);
   size_t before = registry.Requests().size();
   // The fixture's store has every blob already: only the manifest is read.
@@ -91,9 +91,9 @@ TEST_F(RegistryCliTest, PullFetchesOnlyMissingBlobs) {
 
 TEST_F(RegistryCliTest, PullByDigestNamesTheImageByItsDigest) {
   TestRegistry registry;
-  SkopeoPush(busybox_->manifest, registry.address() + "/bydigest/busybox:1");
+  SkopeoPush(busybox_->manifest, registry.host() + "/bydigest/busybox:1");
   std::string root = NewStoreRoot("other");
-  std::string repository = registry.address() + "/bydigest/busybox";
+  std::string repository = registry.host() + "/bydigest/busybox";
   CommandResult pull =
       MustImgbuild("pull " + repository + "@" + busybox_->manifest.digest.ToString(), root);
   std::string name = repository + ":sha256-" + busybox_->manifest.digest.hex();
@@ -103,9 +103,9 @@ TEST_F(RegistryCliTest, PullByDigestNamesTheImageByItsDigest) {
 
 TEST_F(RegistryCliTest, PullOfAnUnknownTagFailsNamingIt) {
   TestRegistry registry;
-  SkopeoPush(busybox_->manifest, registry.address() + "/known/busybox:1");
+  SkopeoPush(busybox_->manifest, registry.host() + "/known/busybox:1");
   std::string root = NewStoreRoot("other");
-  CommandResult pull = Imgbuild("pull " + registry.address() + "/known/busybox:2", root);
+  CommandResult pull = Imgbuild("pull " + registry.host() + "/known/busybox:2", root);
   EXPECT_EQ(pull.exit_code, 1);
   EXPECT_THAT(pull.output, HasSubstr("known/busybox:2"));
   EXPECT_THAT(Lower(pull.output), ::testing::AnyOf(HasSubstr("not found"), HasSubstr("unknown")));
@@ -115,7 +115,7 @@ TEST_F(RegistryCliTest, PullOfAnUnknownTagFailsNamingIt) {
 class RegistryAuthTest : public RegistryCliTest {
  protected:
   static constexpr const char* kPassword = "s3cret-Pass word";
-  TestRegistry registry_{{std::string("alice:") + kPassword}};
+  TestRegistry registry_{{.auth = RegistryAuth::kHtpasswd, .users = {{"alice", kPassword}}}};
 
   nlohmann::json DockerConfig() {
     std::ifstream file(DockerConfigDir() + "/config.json");
@@ -125,31 +125,31 @@ class RegistryAuthTest : public RegistryCliTest {
 };
 
 TEST_F(RegistryAuthTest, WrongOrMissingCredentialsAreClearErrors) {
-  std::string reference = registry_.address() + "/private/busybox:1";
+  std::string reference = registry_.host() + "/private/busybox:1";
   CommandResult anonymous = Imgbuild("push busybox:1 " + reference);
   EXPECT_EQ(anonymous.exit_code, 1);
-  EXPECT_THAT(anonymous.output, HasSubstr(registry_.address()));
+  EXPECT_THAT(anonymous.output, HasSubstr(registry_.host()));
   EXPECT_THAT(Lower(anonymous.output), HasSubstr("auth")) << anonymous.output;
 
-  CommandResult wrong = Imgbuild("login -u alice --password-stdin " + registry_.address(), "",
+  CommandResult wrong = Imgbuild("login -u alice --password-stdin " + registry_.host(), "",
                                  "not the password\n");
   EXPECT_EQ(wrong.exit_code, 1);
-  EXPECT_THAT(wrong.output, HasSubstr(registry_.address()));
+  EXPECT_THAT(wrong.output, HasSubstr(registry_.host()));
   EXPECT_THAT(wrong.output, Not(HasSubstr("not the password")));
   EXPECT_FALSE(DockerConfig().contains("auths") &&
-               DockerConfig()["auths"].contains(registry_.address()))
+               DockerConfig()["auths"].contains(registry_.host()))
       << "refused credentials were stored";
 }
 
 TEST_F(RegistryAuthTest, LoginPushPullLogout) {
-  std::string reference = registry_.address() + "/private/busybox:1";
-  CommandResult login = MustImgbuild("login -u alice --password-stdin " + registry_.address(),
+  std::string reference = registry_.host() + "/private/busybox:1";
+  CommandResult login = MustImgbuild("login -u alice --password-stdin " + registry_.host(),
                                      "", std::string(kPassword) + "\n");
   EXPECT_THAT(login.output, HasSubstr("Login Succeeded"));
   nlohmann::json config = DockerConfig();
-  ASSERT_TRUE(config["auths"].contains(registry_.address())) << config.dump();
+  ASSERT_TRUE(config["auths"].contains(registry_.host())) << config.dump();
   // Docker's format: base64("user:password").
-  EXPECT_EQ(config["auths"][registry_.address()]["auth"], "YWxpY2U6czNjcmV0LVBhc3Mgd29yZA==");
+  EXPECT_EQ(config["auths"][registry_.host()]["auth"], "YWxpY2U6czNjcmV0LVBhc3Mgd29yZA==");
 
   CommandResult push = MustImgbuild("push busybox:1 " + reference);
   CommandResult pull = MustImgbuild("pull " + reference, NewStoreRoot("other"));
@@ -161,11 +161,11 @@ TEST_F(RegistryAuthTest, LoginPushPullLogout) {
                                 std::string(kPassword) + "' docker://" + reference);
   EXPECT_THAT(inspect, HasSubstr(busybox_->manifest.digest.ToString()));
 
-  CommandResult logout = MustImgbuild("logout " + registry_.address());
-  EXPECT_THAT(logout.output, HasSubstr("Removed login credentials for " + registry_.address()));
-  EXPECT_FALSE(DockerConfig()["auths"].contains(registry_.address()));
-  EXPECT_THAT(MustImgbuild("logout " + registry_.address()).output,
-              HasSubstr("Not logged in to " + registry_.address()));
+  CommandResult logout = MustImgbuild("logout " + registry_.host());
+  EXPECT_THAT(logout.output, HasSubstr("Removed login credentials for " + registry_.host()));
+  EXPECT_FALSE(DockerConfig()["auths"].contains(registry_.host()));
+  EXPECT_THAT(MustImgbuild("logout " + registry_.host()).output,
+              HasSubstr("Not logged in to " + registry_.host()));
   EXPECT_EQ(Imgbuild("pull " + reference, NewStoreRoot("third")).exit_code, 1)
       << "logged out, the private image cannot be pulled";
 }

@@ -1,96 +1,118 @@
-// The fixture of the end-to-end registry tests: a temporary store holding
-// the busybox image as "busybox:1", a private DOCKER_CONFIG, and the built
-// imgbuild binary and peer tools run against them.
+// A real registry for tests: Debian's docker-registry (the reference
+// implementation) on a free loopback port with its storage in a temporary
+// directory, anonymous, behind htpasswd Basic auth, or behind token auth
+// served by tests/registry/token_server.py. Stopped when destroyed.
 #ifndef IMGBUILD_TESTS_REGISTRY_REGISTRY_FIXTURE_H_
 #define IMGBUILD_TESTS_REGISTRY_REGISTRY_FIXTURE_H_
 
-#include <filesystem>
+#include <sys/types.h>
+
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "layers/store.h"
-#include "layers/store_fsck.h"
-#include "tests/registry/registry_testing.h"
-#include "tests/registry/test_images.h"
+#include "layers/digest.h"
+#include "util/temp_dir.h"
 
 namespace imgbuild::registry::testing {
 
-class RegistryFixture : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kImgbuild)) << kImgbuild << " is not built";
-    RequireTools({"docker-registry", "skopeo", "gzip"});
-    std::filesystem::create_directories(dir_.path() + "/work");
-    busybox_.emplace(BuildBusyboxImage(store_, dir_.path() + "/work"));
-    store_.Tag("busybox:1", busybox_->manifest);
-  }
+enum class RegistryAuth { kAnonymous, kHtpasswd, kToken };
 
-  /// Runs `imgbuild ARGS` on the store ROOT ("" = the fixture's) with the
-  /// fixture's DOCKER_CONFIG and `input` on stdin.
-  CommandResult Imgbuild(const std::string& args, const std::string& root = "",
-                         const std::string& input = "") {
-    std::string input_path = dir_.path() + "/stdin";
-    layers::store_testing::WriteTextFile(input_path, input);
-    return layers::store_testing::RunCommand(
-        "DOCKER_CONFIG=" + ShellQuote(DockerConfigDir()) +
-        " IMGBUILD_ROOT=" + ShellQuote(root.empty() ? store_.root() : root) + " " + kImgbuild +
-        " " + args + " <" + ShellQuote(input_path));
-  }
+/// What a user may do in token mode: `actions` ("pull", "push") on
+/// repositories matching `repository` (a glob; "*" matches any suffix).
+/// User "" grants to everyone, anonymous included.
+struct TokenGrant {
+  std::string user;
+  std::string repository;
+  std::vector<std::string> actions;
+};
 
-  /// Imgbuild, expecting success.
-  CommandResult MustImgbuild(const std::string& args, const std::string& root = "",
-                             const std::string& input = "") {
-    CommandResult result = Imgbuild(args, root, input);
-    EXPECT_EQ(result.exit_code, 0) << "imgbuild " << args << "\n" << result.output;
-    return result;
-  }
+struct TestRegistryOptions {
+  RegistryAuth auth = RegistryAuth::kAnonymous;
+  /// Users and passwords (htpasswd and token modes).
+  std::map<std::string, std::string> users{};
+  /// Token mode only.
+  std::vector<TokenGrant> grants{};
+  /// Serve HTTPS with a self-signed certificate for 127.0.0.1 (ca_file()).
+  bool tls = false;
+};
 
-  /// Runs a shell command, expecting success; returns its output.
-  std::string MustRun(const std::string& command) {
-    CommandResult result = layers::store_testing::RunCommand(command);
-    EXPECT_EQ(result.exit_code, 0) << command << "\n" << result.output;
-    return result.output;
-  }
+/// One request as the registry's access log records it.
+struct LoggedRequest {
+  std::string method;
+  std::string path;
+  int status = 0;
+};
 
-  /// A new, empty store under the fixture's directory.
-  std::string NewStoreRoot(const std::string& name) { return dir_.path() + "/" + name; }
+/// A child process killed (SIGTERM, then reaped) when destroyed.
+class ChildProcess {
+ public:
+  /// Starts `argv` with stdout and stderr appended to `log_path`. Throws
+  /// Error when it cannot be started.
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&&) = delete;
+  ~ChildProcess();
+  /// Whether it has exited (reaps it then).
+  bool Exited();
 
-  /// Pushes `image` of the fixture's store to docker://DESTINATION with
-  /// skopeo, blobs as they are (so tests of pulling do not depend on our push).
-  void SkopeoPush(const layers::Descriptor& image, const std::string& destination,
-                  const std::string& flags = "") {
-    std::string layout = dir_.path() + "/layout-" + std::to_string(++layouts_);
-    std::string source = ExportLayout(store_, image, layout);
-    MustRun("skopeo copy --quiet --dest-tls-verify=false " + flags + " " + source +
-            " docker://" + destination);
-  }
+ private:
+  pid_t pid_ = -1;
+};
 
-  /// skopeo inspect (--raw: the manifest itself) of docker://REFERENCE.
-  std::string SkopeoInspect(const std::string& reference, const std::string& flags = "") {
-    return MustRun("skopeo inspect --tls-verify=false " + flags + " docker://" + reference);
-  }
+/// A Python test server from tests/registry/ that listens on a free
+/// loopback port and writes it to `port_file` (one of its `args`); stopped
+/// when destroyed.
+class PythonServer {
+ public:
+  /// Starts `script` with `args`, logging to `log_path`, and waits for the
+  /// port. Throws Error with the log when it does not come up.
+  PythonServer(const std::string& script, const std::vector<std::string>& args,
+               const std::string& port_file, const std::string& log_path);
+  int port() const { return port_; }
 
-  /// The digest the registry serves for REFERENCE.
-  std::string RemoteDigest(const std::string& reference) {
-    return nlohmann::json::parse(SkopeoInspect(reference), nullptr, false).value("Digest", "");
-  }
+ private:
+  ChildProcess process_;
+  int port_ = 0;
+};
 
-  /// Expects `root`'s store to pass fsck.
-  static void ExpectStoreClean(const std::string& root) {
-    layers::FsckReport report = layers::Fsck(layers::Store(root));
-    EXPECT_TRUE(report.issues.empty()) << report.Summary();
-  }
+class TestRegistry {
+ public:
+  /// Starts the registry (and token server) and waits until it accepts
+  /// connections. Throws Error with the registry's log when it does not
+  /// come up, or when docker-registry, htpasswd or openssl is missing.
+  explicit TestRegistry(TestRegistryOptions options = {});
+  ~TestRegistry();
 
-  std::string DockerConfigDir() const { return dir_.path() + "/docker"; }
+  /// "127.0.0.1:<port>".
+  const std::string& host() const { return host_; }
+  /// Where the registry keeps blob `digest`'s bytes.
+  std::string BlobDataPath(const layers::Digest& digest) const;
+  /// Token requests served so far (token mode), one JSON line each.
+  std::vector<std::string> TokenRequests() const;
+  /// The registry's log so far.
+  std::string Log() const;
+  /// Every request served so far, in order, from the access log.
+  std::vector<LoggedRequest> Requests() const;
+  /// The certificate a TLS registry serves, to trust with --tls-ca.
+  std::string ca_file() const { return dir() + "/registry-cert.pem"; }
+  /// The temporary directory holding config, storage and logs.
+  const std::string& dir() const { return dir_.path(); }
+
+ private:
+  std::string WriteAuthConfig(const TestRegistryOptions& options);
+  std::string StartTokenServer(const TestRegistryOptions& options);
+  std::string WriteTlsConfig();
 
   TempDir dir_;
-  layers::Store store_{dir_.path() + "/store"};
-  std::optional<layers::image_testing::BuiltImage> busybox_;
-  int layouts_ = 0;
+  std::string host_;
+  std::optional<PythonServer> token_server_;
+  std::optional<ChildProcess> registry_;
 };
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreeLoopbackPort();
 
 }  // namespace imgbuild::registry::testing
 

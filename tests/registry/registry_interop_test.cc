@@ -6,14 +6,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/registry/registry_fixture.h"
+#include "tests/registry/cli_fixture.h"
 
 namespace imgbuild::registry::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-class RegistryInteropTest : public RegistryFixture {
+class RegistryInteropTest : public CliRegistryTest {
  protected:
   // podman with a private root on vfs, so the machine's images stay untouched.
   std::string Podman() {
@@ -46,7 +46,7 @@ class RegistryInteropTest : public RegistryFixture {
 TEST_F(RegistryInteropTest, WhatWePushSkopeoCopiesAndPodmanRuns) {
   RequireTools({"podman", "runc"});
   TestRegistry registry;
-  std::string reference = registry.address() + "/interop/busybox:1";
+  std::string reference = registry.host() + "/interop/busybox:1";
   MustImgbuild("push busybox:1 " + reference);
 
   nlohmann::json inspect = nlohmann::json::parse(SkopeoInspect(reference));
@@ -70,7 +70,7 @@ TEST_F(RegistryInteropTest, WhatSkopeoPushesWePull) {
   std::filesystem::create_directories(dir_.path() + "/app-work");
   layers::image_testing::BuiltImage app =
       layers::image_testing::BuildTestImage(store_, dir_.path() + "/app-work");
-  std::string reference = registry.address() + "/skopeo/app:1";
+  std::string reference = registry.host() + "/skopeo/app:1";
   SkopeoPush(app.manifest, reference);
 
   std::string root = NewStoreRoot("pulled");
@@ -85,7 +85,7 @@ TEST_F(RegistryInteropTest, WhatSkopeoPushesWePull) {
 TEST_F(RegistryInteropTest, OciIndexFromSkopeoCopyAllIsPulledPerPlatform) {
   TestRegistry registry;
   layers::Descriptor index = PutIndex();
-  std::string reference = registry.address() + "/multi/app:1";
+  std::string reference = registry.host() + "/multi/app:1";
   SkopeoPush(index, reference, "--all");
   EXPECT_EQ(RemoteDigest(reference), index.digest.ToString()) << "skopeo kept the OCI index";
 
@@ -102,7 +102,7 @@ TEST_F(RegistryInteropTest, OciIndexFromSkopeoCopyAllIsPulledPerPlatform) {
 TEST_F(RegistryInteropTest, DockerManifestListFromSkopeoIsPulledPerPlatform) {
   TestRegistry registry;
   layers::Descriptor index = PutIndex();
-  std::string reference = registry.address() + "/dockerlist/app:1";
+  std::string reference = registry.host() + "/dockerlist/app:1";
   // --format v2s2 converts the index to a Docker manifest list of Docker
   // schema 2 manifests (compressing the uncompressed layer on the way).
   SkopeoPush(index, reference, "--all --format v2s2");
