@@ -5,6 +5,7 @@
 #ifndef IMGBUILD_TESTS_REGISTRY_CLI_FIXTURE_H_
 #define IMGBUILD_TESTS_REGISTRY_CLI_FIXTURE_H_
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -114,6 +115,21 @@ class CliRegistryTest : public ::testing::Test {
   static void ExpectStoreClean(const std::string& root) {
     layers::FsckReport report = layers::Fsck(layers::Store(root));
     EXPECT_TRUE(report.issues.empty()) << report.Summary();
+  }
+
+  /// Expects `root`'s store to be consistent, its only waste orphan blobs
+  /// among `allowed_orphans` (what a pull keeps for its next attempt, or the
+  /// index of a platform image it named).
+  static void ExpectStoreConsistent(const std::string& root,
+                                    const std::vector<std::string>& allowed_orphans) {
+    layers::FsckReport report = layers::Fsck(layers::Store(root));
+    EXPECT_TRUE(report.consistent()) << report.Summary();
+    for (const layers::FsckIssue& issue : report.issues) {
+      EXPECT_TRUE(issue.kind == layers::FsckIssue::Kind::kOrphanBlob &&
+                  std::find(allowed_orphans.begin(), allowed_orphans.end(), issue.subject) !=
+                      allowed_orphans.end())
+          << report.Summary();
+    }
   }
 
   std::string DockerConfigDir() const { return dir_.path() + "/docker"; }

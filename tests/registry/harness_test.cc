@@ -104,15 +104,16 @@ TEST_F(RegistryHarnessTest, ProxyForwardsAndLogsEveryRequest) {
   CommandResult pull = SkopeoPull(proxy.address(), "through/proxy:1");
   ASSERT_EQ(pull.exit_code, 0) << pull.output;
 
-  // The registry also served the harness's readiness probe, first.
+  // The fixture's readiness probe is a bare TCP connect: the registry
+  // served exactly what went through the proxy.
   std::vector<ProxiedRequest> proxied = proxy.Requests();
   std::vector<LoggedRequest> served = registry.Requests();
-  ASSERT_EQ(proxied.size() + 1, served.size()) << proxy.LogText() << registry.Log();
+  ASSERT_EQ(proxied.size(), served.size()) << proxy.LogText() << registry.Log();
   ASSERT_GT(proxied.size(), 8u);
   for (size_t i = 0; i < proxied.size(); ++i) {
-    EXPECT_EQ(proxied[i].method, served[i + 1].method) << i;
-    EXPECT_EQ(proxied[i].path, served[i + 1].path) << i;
-    EXPECT_EQ(proxied[i].status, served[i + 1].status) << i;
+    EXPECT_EQ(proxied[i].method, served[i].method) << i;
+    EXPECT_EQ(proxied[i].path, served[i].path) << i;
+    EXPECT_EQ(proxied[i].status, served[i].status) << i;
     EXPECT_EQ(proxied[i].fault, "") << i;
   }
   EXPECT_EQ(RemoteDigest(registry.host(), "through/proxy:1"),
@@ -215,7 +216,7 @@ TEST_F(RegistryHarnessTest, ProxyRefusesAnInvalidRule) {
     FaultProxy proxy(registry.host(), {"GET /blobs/ first 500"});
     FAIL() << "a rule with WHICH = first was accepted";
   } catch (const Error& error) {
-    EXPECT_THAT(error.what(), HasSubstr("did not start"));
+    EXPECT_THAT(error.what(), HasSubstr("exited at start"));
     EXPECT_THAT(error.what(), HasSubstr("first"));
   }
 }
