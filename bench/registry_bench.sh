@@ -118,8 +118,10 @@ if ! "$imgbuild" load --root "$store" -t bench:1 "$layout" >"$work/load.out" 2>&
   echo "registry_bench: imgbuild load failed: $(cat "$work/load.out")"
   ours_ready=0
 fi
-"${buildah[@]}" pull --quiet "oci:$layout:bench" >/dev/null
-"${buildah[@]}" tag "$("${buildah[@]}" images -q | head -1)" localhost/bench:1
+# skopeo names the image itself: buildah pull would derive a name from the layout's path,
+# which mktemp may give capital letters that a reference cannot have.
+skopeo copy --quiet "oci:$layout:bench" \
+  "containers-storage:[overlay@$work/buildah-root+$work/buildah-run]localhost/bench:1"
 sync
 
 # --- measurements ---------------------------------------------------------------------------

@@ -13,15 +13,6 @@ namespace {
 
 class ChunkedUploadFaultTest : public RegistryTest {};
 
-size_t Count(const std::vector<LoggedRequest>& requests, const std::string& method,
-             const std::string& path_part) {
-  size_t count = 0;
-  for (const LoggedRequest& request : requests) {
-    count += request.method == method && request.path.find(path_part) != std::string::npos;
-  }
-  return count;
-}
-
 TEST_F(ChunkedUploadFaultTest, BrokenPatchesResumeAtTheConfirmedOffset) {
   constexpr int64_t kChunk = 64 << 10;
   TinyImage image = BuildTinyImage(source_, work_.path(), "chunks", 300000);

@@ -73,6 +73,18 @@ class FaultProxy {
   PythonServer server_;
 };
 
+/// How many of `requests` (ProxiedRequest or LoggedRequest) have `method`
+/// and contain `path_part`.
+template <typename Request>
+size_t Count(const std::vector<Request>& requests, const std::string& method,
+             const std::string& path_part) {
+  size_t count = 0;
+  for (const Request& request : requests) {
+    count += request.method == method && request.path.find(path_part) != std::string::npos;
+  }
+  return count;
+}
+
 }  // namespace imgbuild::registry::testing
 
 #endif  // IMGBUILD_TESTS_REGISTRY_FAULT_PROXY_H_

@@ -155,17 +155,6 @@ TEST_F(RegistryHarnessTest, ProxyInjectsEachFaultIntoBlobDownloads) {
   }
 }
 
-// How many of `requests` have `method` and contain `path_part`.
-template <typename Request>
-size_t Count(const std::vector<Request>& requests, const std::string& method,
-             const std::string& path_part) {
-  size_t count = 0;
-  for (const Request& request : requests) {
-    count += request.method == method && request.path.find(path_part) != std::string::npos;
-  }
-  return count;
-}
-
 TEST_F(RegistryHarnessTest, ProxyResetsAnUploadMidBodyBeforeTheRegistrySeesIt) {
   TestRegistry registry;
   FaultProxy proxy(registry.host(), {"PATCH /blobs/uploads/ 1 reset"});

@@ -41,6 +41,12 @@ class RegistryInteropTest : public CliRegistryTest {
     return pulled.ReadConfig(manifest.config).architecture;
   }
 
+  // The media type of the manifest the registry serves for REFERENCE.
+  std::string RemoteMediaType(const std::string& reference) {
+    return nlohmann::json::parse(SkopeoInspect(reference, "--raw"), nullptr, false)
+        .value("mediaType", "");
+  }
+
   int pulls_ = 0;
 };
 
@@ -91,8 +97,7 @@ TEST_F(RegistryInteropTest, OciIndexFromSkopeoCopyAllIsPulledPerPlatform) {
   layers::Descriptor index = PutIndex();
   std::string reference = registry.host() + "/multi/app:1";
   SkopeoPush(index, reference, "--all");
-  nlohmann::json raw = nlohmann::json::parse(SkopeoInspect(reference, "--raw"));
-  ASSERT_EQ(raw["mediaType"], "application/vnd.oci.image.index.v1+json") << raw.dump();
+  ASSERT_EQ(RemoteMediaType(reference), "application/vnd.oci.image.index.v1+json");
 
   EXPECT_EQ(PullArchitecture(reference, "linux/amd64"), "amd64");
   EXPECT_EQ(PullArchitecture(reference, "linux/arm64"), "arm64");
@@ -111,9 +116,8 @@ TEST_F(RegistryInteropTest, DockerManifestListFromSkopeoIsPulledPerPlatform) {
   // --format v2s2 converts the index to a Docker manifest list of Docker
   // schema 2 manifests (compressing the uncompressed layer on the way).
   SkopeoPush(index, reference, "--all --format v2s2");
-  nlohmann::json raw = nlohmann::json::parse(SkopeoInspect(reference, "--raw"));
-  ASSERT_EQ(raw["mediaType"], "application/vnd.docker.distribution.manifest.list.v2+json")
-      << raw.dump();
+  ASSERT_EQ(RemoteMediaType(reference),
+            "application/vnd.docker.distribution.manifest.list.v2+json");
 
   EXPECT_EQ(PullArchitecture(reference, "linux/amd64"), "amd64");
   EXPECT_EQ(PullArchitecture(reference, "linux/arm64"), "arm64");
