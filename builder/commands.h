@@ -28,6 +28,14 @@ CommandSpec LoadCommand();
 CommandSpec SaveCommand();
 /// `imgbuild diff`: compares two images.
 CommandSpec DiffCommand();
+/// `imgbuild pull`: fetches an image from a registry.
+CommandSpec PullCommand();
+/// `imgbuild push`: publishes an image to a registry.
+CommandSpec PushCommand();
+/// `imgbuild login`: stores registry credentials.
+CommandSpec LoginCommand();
+/// `imgbuild logout`: forgets registry credentials.
+CommandSpec LogoutCommand();
 
 }  // namespace imgbuild::cli
 

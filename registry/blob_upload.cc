@@ -95,11 +95,14 @@ class Upload {
   }
 
   // Asks the registry how much of the session it has; false when the
-  // session is gone and the upload must start over.
+  // session is gone, or its size unknowable, and the upload must start over.
   bool Resume() {
     HttpResponse response = client_.SendOnce({.url = location_}, scopes_);
     int64_t confirmed = ConfirmedOffset(response.Header("Range"));
-    if (response.status != 204) return false;
+    // distribution answers "0-0" for an empty session and for one byte
+    // alike, and its PATCH appends whatever Content-Range says: resuming
+    // at the wrong offset would store a blob with the wrong digest.
+    if (response.status != 204 || confirmed == 1) return false;
     if (!response.Header("Location").empty()) {
       location_ = ResolveUrl(response.url, response.Header("Location"));
     }

@@ -4,9 +4,14 @@ import http.server
 import os
 
 
-def serve(handler_class, port_file):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+def announce(server, port_file):
+    """Writes the port `server` listens on to `port_file`."""
     with open(port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
     os.rename(port_file + ".tmp", port_file)
+
+
+def serve(handler_class, port_file):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    announce(server, port_file)
     server.serve_forever()

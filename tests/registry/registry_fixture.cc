@@ -227,4 +227,20 @@ std::vector<std::string> TestRegistry::TokenRequests() const {
 
 std::string TestRegistry::Log() const { return ReadOrEmpty(dir() + "/registry.log"); }
 
+std::vector<LoggedRequest> TestRegistry::Requests() const {
+  std::vector<LoggedRequest> requests;
+  std::istringstream lines(Log());
+  for (std::string line; std::getline(lines, line);) {
+    // 127.0.0.1 - - [date] "GET /v2/ HTTP/1.1" 200 2 "" "agent"
+    size_t quote = line.find(" \"");
+    if (line.rfind("127.0.0.1 - ", 0) != 0 || quote == std::string::npos) continue;
+    std::istringstream fields(line.substr(quote + 2));
+    LoggedRequest request;
+    std::string protocol;
+    fields >> request.method >> request.path >> protocol >> request.status;
+    requests.push_back(request);
+  }
+  return requests;
+}
+
 }  // namespace imgbuild::registry::testing

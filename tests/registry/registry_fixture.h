@@ -38,6 +38,13 @@ struct TestRegistryOptions {
   bool tls = false;
 };
 
+/// One request as the registry's access log records it.
+struct LoggedRequest {
+  std::string method;
+  std::string path;
+  int status = 0;
+};
+
 /// A child process killed (SIGTERM, then reaped) when destroyed.
 class ChildProcess {
  public:
@@ -86,6 +93,8 @@ class TestRegistry {
   std::vector<std::string> TokenRequests() const;
   /// The registry's log so far.
   std::string Log() const;
+  /// Every request served so far, in order, from the access log.
+  std::vector<LoggedRequest> Requests() const;
   /// The certificate a TLS registry serves, to trust with --tls-ca.
   std::string ca_file() const { return dir() + "/registry-cert.pem"; }
   /// The temporary directory holding config, storage and logs.
