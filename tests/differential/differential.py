@@ -203,9 +203,9 @@ class Imgbuild:
         self.fixtures = fixtures
 
     def setup(self):
-        status, output = run([self.binary, "build", "--help"])
+        status, output = run([self.binary, "help", "build"])
         if status != 0:
-            raise SuiteError(f"{self.binary} cannot build (`imgbuild build --help` exits "
+            raise SuiteError(f"{self.binary} cannot build (`imgbuild help build` exits "
                              f"{status}); run with --buildah-only until it can\n{output}")
         must_run([self.binary, "load", "--root", self.root, "-t", "busybox:latest",
                   os.path.join(self.fixtures, "busybox-oci")], "imgbuild load of the fixture")
