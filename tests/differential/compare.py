@@ -33,6 +33,7 @@ bad usage or unreadable input.
 
 import argparse
 import difflib
+import gzip
 import hashlib
 import io
 import json
@@ -177,8 +178,8 @@ def apply_layer(files, entries):
             continue
         node = node_from_member(member, content, files)
         existing = files.get(path)
-        if existing is not None and not (existing.kind == "dir" and node.kind == "dir"):
-            remove_tree(files, path)
+        if existing is not None and existing.kind == "dir" and node.kind != "dir":
+            remove_children(files, path)
         ensure_parents(files, path)
         files[path] = node
 
@@ -188,7 +189,6 @@ def open_layer(blob):
     head = blob.read(4)
     blob.seek(0)
     if head[:2] == b"\x1f\x8b":
-        import gzip
         return gzip.GzipFile(fileobj=blob)
     if head == b"\x28\xb5\x2f\xfd":
         data = subprocess.run(["zstd", "-dc"], input=blob.read(), capture_output=True, check=True)
