@@ -26,6 +26,8 @@ std::vector<std::string> RemoveRef(const layers::Store& store, const std::string
       removed.push_back(image.name);
     }
   }
+  // An unnamed entry (a build without -t) goes by its digest.
+  if (store.RemoveUnnamed(digest)) removed.push_back(digest.ToString());
   return removed;
 }
 

@@ -6,6 +6,8 @@
 
 namespace imgbuild::cli {
 
+/// `imgbuild build`: builds a recipe into an image.
+CommandSpec BuildCommand();
 /// `imgbuild parse`: prints the resolved instruction graph.
 CommandSpec ParseCommand();
 /// `imgbuild images`: lists the store's images.
@@ -24,6 +26,8 @@ CommandSpec FsckCommand();
 CommandSpec LoadCommand();
 /// `imgbuild save`: exports images.
 CommandSpec SaveCommand();
+/// `imgbuild diff`: compares two images.
+CommandSpec DiffCommand();
 
 }  // namespace imgbuild::cli
 

@@ -32,6 +32,10 @@ struct SourceTree {
   std::string root;                     ///< Host path: the context, or a mounted stage or image.
   const IgnoreRules* ignore = nullptr;  ///< The context's rules; null for stages and images.
   std::string description;              ///< For messages: "build context", "stage build".
+  /// Without --chown, BuildKit keeps the owners of files copied from a
+  /// stage or image (--from) but writes context files as 0:0 (the client
+  /// resets them when it sends the context). True for stages and images.
+  bool keep_owners = false;
 };
 
 /// What PrepareCopy needs besides the instruction and its sources.
@@ -53,9 +57,12 @@ class PreparedCopy {
   ~PreparedCopy();
 
   /// sha256 over everything ApplyCopy will write, independent of the
-  /// host: relative names, types, permission bits, link targets and file
-  /// contents (not mtimes, owners or inode numbers), in a canonical order.
-  /// Two preparations with the same digest write the same files.
+  /// host: relative names, types, permission bits, link targets, device
+  /// numbers, hardlinks and file contents (owners only when kept, see
+  /// SourceTree; never mtimes or inode numbers), in a canonical order.
+  /// Two preparations with the same digest write the same files given the
+  /// same CopyTarget; the caller keys its cache on the instruction (its
+  /// destination and flags), WORKDIR and resolved --chown as well.
   const layers::Digest& content_digest() const;
   /// Number of objects selected (files, directories, links), for progress.
   size_t object_count() const;
@@ -70,12 +77,18 @@ class PreparedCopy {
 
 /// Selects the sources of `copy` in `tree` as Docker/BuildKit do: each
 /// source is a path or wildcard pattern relative to the tree's root that
-/// may not leave it; a directory source means its contents; ignored paths
-/// do not exist; --exclude patterns drop matches; ADD downloads URLs (into
-/// the staging directory, checking --checksum) and takes local archives for
-/// extraction; heredoc sources become files. Throws Error prefixed with
-/// `how.where` for a source that matches nothing, leaves the tree, cannot
-/// be read, or a failed download or checksum.
+/// may not leave it ("../x" and "/x" mean "x"); a source's own symlinks are
+/// followed inside the tree, symlinks below it are copied as symlinks; a
+/// directory source means its contents; ignored paths do not exist;
+/// --exclude patterns drop matches; --parents keeps paths below the root
+/// or a "/./" pivot; ADD downloads URLs (into the staging directory,
+/// checking --checksum) and takes local archives (by content) for
+/// extraction unless --unpack=false; heredoc sources become 0644 files.
+/// A pattern that matches nothing is skipped, but when nothing at all is
+/// selected that is an error. Throws Error prefixed with `how.where` and
+/// the keyword for a missing path, an instruction that selects nothing, an
+/// unreadable tree, a git URL (not supported yet), a URL in COPY, or a
+/// failed download or checksum.
 PreparedCopy PrepareCopy(const parser::CopyCommand& copy, const SourceTree& tree,
                          StatCache& stat_cache, const CopyPreparation& how);
 
@@ -85,19 +98,27 @@ struct CopyTarget {
   std::string workdir;  ///< The stage's WORKDIR: relative destinations start there.
   std::string where;    ///< The instruction's "file:line", prefixed to every error.
   /// --chown resolved against the image's /etc/passwd and /etc/group;
-  /// unset: what Docker does without --chown.
+  /// unset: what Docker does without --chown. A uid without a gid uses the
+  /// uid as gid (BuildKit's numeric --chown=N).
   std::optional<uid_t> uid;
   std::optional<gid_t> gid;
   std::optional<parser::ChmodSpec> chmod;  ///< --chmod.
 };
 
 /// Writes the prepared sources into `target.rootfs` at the instruction's
-/// destination: a destination ending in "/" (or naming an existing
+/// destination: a destination ending in "/" or "." (or naming an existing
 /// directory, or with several sources) is a directory; missing parents are
-/// created; symlinks in the destination path resolve inside the rootfs,
-/// never outside; hardlinks among the sources stay hardlinks; mtimes are
-/// kept. Throws Error prefixed with `target.where` when the destination is
-/// invalid (several sources into a file) or writing fails.
+/// created 0755, owned by --chown's user or root; symlinks in the
+/// destination path resolve inside the rootfs, never outside; a file
+/// replaces an existing file, a directory merges into an existing
+/// directory; permission bits (setuid, setgid, sticky too), mtimes,
+/// security.capability and user.* xattrs are kept, owners as SourceTree
+/// says unless --chown, --chmod applies to files and directories copied;
+/// hardlinks among a source's files stay hardlinks; symlinks, devices and
+/// fifos are copied as such. ADD archives are extracted into the
+/// destination with their own owners (unless --chown) and modes. Throws
+/// Error prefixed with `target.where` when the destination is invalid
+/// (several sources into a file, a directory onto a file) or writing fails.
 void ApplyCopy(const PreparedCopy& prepared, const CopyTarget& target);
 
 }  // namespace imgbuild::builder

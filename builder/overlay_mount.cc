@@ -97,6 +97,10 @@ void MountWithFsconfig(const OverlayLayout& layout) {
       FailFsconfig(layout, fs.get(), fmt::format("fsconfig {}={}", key, value));
     }
   }
+  if (layout.volatile_upper &&
+      fsconfig(fs.get(), FSCONFIG_SET_FLAG, "volatile", nullptr, 0) != 0) {
+    FailFsconfig(layout, fs.get(), "fsconfig volatile");
+  }
   if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
     FailFsconfig(layout, fs.get(), "create the overlay superblock");
   }
@@ -119,7 +123,7 @@ std::string EscapeOptionPath(const std::string& path) {
 }
 
 std::string MountOptions(const std::vector<std::string>& lowers, const std::string& upper,
-                         const std::string& work) {
+                         const std::string& work, bool volatile_upper) {
   std::string options = "lowerdir=";
   for (size_t i = 0; i < lowers.size(); ++i) {
     if (i > 0) options += ':';
@@ -127,6 +131,7 @@ std::string MountOptions(const std::vector<std::string>& lowers, const std::stri
   }
   options += ",upperdir=" + EscapeOptionPath(upper) + ",workdir=" + EscapeOptionPath(work);
   for (const auto& [key, value] : kPlainDiffOptions) options += fmt::format(",{}={}", key, value);
+  if (volatile_upper) options += ",volatile";
   return options;
 }
 
@@ -169,7 +174,7 @@ void MountWithShortNames(const OverlayLayout& layout) {
       symlink(layout.work.c_str(), (links.path() + "/w").c_str()) != 0) {
     FailErrno("symlink upper and work in " + links.path());
   }
-  std::string options = MountOptions(short_lowers, "u", "w");
+  std::string options = MountOptions(short_lowers, "u", "w", layout.volatile_upper);
   if (options.size() > kMaxMountOptions) {
     Fail("mount {}: too many layers for this kernel's {}-byte mount options", Describe(layout),
          kMaxMountOptions);
@@ -179,7 +184,8 @@ void MountWithShortNames(const OverlayLayout& layout) {
 }
 
 void MountWithOptions(const OverlayLayout& layout) {
-  std::string options = MountOptions(layout.lowers, layout.upper, layout.work);
+  std::string options =
+      MountOptions(layout.lowers, layout.upper, layout.work, layout.volatile_upper);
   if (options.size() > kMaxMountOptions) return MountWithShortNames(layout);
   if (mount("overlay", layout.target.c_str(), "overlay", 0, options.c_str()) != 0) {
     FailMount(layout, errno);

@@ -25,6 +25,12 @@ struct OverlayLayout {
   std::string upper;                ///< Receives every change: the new layer.
   std::string work;                 ///< Empty scratch dir on the same filesystem as upper.
   std::string target;               ///< Existing directory where the merged view appears.
+  /// overlayfs "volatile": no sync of the upper filesystem, neither for
+  /// fsync inside the mount nor when unmounting (which otherwise syncs the
+  /// whole filesystem, 30-180 ms per RUN on a busy disk). For upper
+  /// directories that are made durable by whoever adopts them (snapshots
+  /// are published after a syncfs); the work directory must not be reused.
+  bool volatile_upper = false;
 };
 
 /// How OverlayMount talks to the kernel. kAuto picks the best the kernel offers;

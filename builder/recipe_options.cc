@@ -10,7 +10,8 @@ void RecipeOptions::AddTo(CLI::App& app) {
                  "Recipe to read (default: CONTEXT/Buildfile, else CONTEXT/Dockerfile; - reads stdin)");
   app.add_option("--target", target, "Build this stage and what it needs (default: the last stage)");
   app.add_option("--build-arg", build_args, "Set a build arg: NAME=VALUE, or NAME to take it from the environment")
-      ->take_all();
+      ->take_all()
+      ->allow_extra_args(false);  // one value per flag: `--build-arg A=1 ctx` keeps ctx
   app.add_option("--platform", platform, "Target platform, e.g. linux/amd64 (default: this machine's)");
   app.add_option("context", context, "Build context directory (default: .)");
 }

@@ -46,16 +46,32 @@ void WriteAllAt(int fd, const char* data, size_t size, int64_t offset, const std
 
 }  // namespace
 
-LayerExtractor::LayerExtractor(const std::string& target, const ApplyOptions& options)
-    : options_(options), root_(OpenOrThrow(target, O_RDONLY | O_DIRECTORY)), target_(target) {}
+LayerExtractor::LayerExtractor(int target_fd, const std::string& target,
+                               const ApplyOptions& options)
+    : options_(options), root_(fcntl(target_fd, F_DUPFD_CLOEXEC, 0)), target_(target) {
+  if (!root_.valid()) FailErrno("open " + target);
+}
+
+uid_t LayerExtractor::Uid(archive_entry* entry) const {
+  return options_.uid ? *options_.uid : static_cast<uid_t>(archive_entry_uid(entry));
+}
+
+gid_t LayerExtractor::Gid(archive_entry* entry) const {
+  return options_.gid ? *options_.gid : static_cast<gid_t>(archive_entry_gid(entry));
+}
 
 void LayerExtractor::Extract(archive_entry* entry, LayerReader& reader) {
   const char* name = archive_entry_pathname(entry);
   path_ = CleanLayerPath(name != nullptr ? name : "");
-  if (path_.empty()) return ApplyRoot(entry);
+  if (path_.empty()) {
+    // Docker's Untar leaves the directory it extracts into alone.
+    if (options_.whiteouts == WhiteoutMode::kLiteral) return;
+    return ApplyRoot(entry);
+  }
   auto [parent_view, base_view] = SplitParent(path_);
   std::string parent(parent_view);
-  LayerName kind = ClassifyLayerName(base_view);
+  LayerName kind = options_.whiteouts == WhiteoutMode::kLiteral ? LayerName{}
+                                                                 : ClassifyLayerName(base_view);
   if (kind.kind == LayerNameKind::kMeta) return;  // aufs bookkeeping; Docker ignores it too
   if (kind.kind == LayerNameKind::kOpaque) return MakeOpaque(parent);
   if (kind.kind == LayerNameKind::kWhiteout) return Whiteout(parent, kind.target, entry);
@@ -106,7 +122,7 @@ void LayerExtractor::Whiteout(const std::string& parent, std::string_view name,
   }
   struct timespec times[2];
   EntryTimes(entry, times);
-  if (fchownat(dir.get(), victim.c_str(), archive_entry_uid(entry), archive_entry_gid(entry),
+  if (fchownat(dir.get(), victim.c_str(), Uid(entry), Gid(entry),
                AT_SYMLINK_NOFOLLOW) != 0 ||
       fchmodat(dir.get(), victim.c_str(), Permissions(entry) & 0777, 0) != 0 ||
       utimensat(dir.get(), victim.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -222,7 +238,7 @@ void LayerExtractor::CreateSymlink(int dir_fd, const std::string& name, archive_
   if (symlinkat(target, dir_fd, name.c_str()) != 0) FailErrno("create symlink " + path_);
   struct timespec times[2];
   EntryTimes(entry, times);
-  if (fchownat(dir_fd, name.c_str(), archive_entry_uid(entry), archive_entry_gid(entry),
+  if (fchownat(dir_fd, name.c_str(), Uid(entry), Gid(entry),
                AT_SYMLINK_NOFOLLOW) != 0 ||
       utimensat(dir_fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
     FailErrno("set metadata of symlink " + path_);
@@ -237,7 +253,7 @@ void LayerExtractor::CreateNode(int dir_fd, const std::string& name, archive_ent
   struct timespec times[2];
   EntryTimes(entry, times);
   // chmod after chown: chown clears setuid and setgid.
-  if (fchownat(dir_fd, name.c_str(), archive_entry_uid(entry), archive_entry_gid(entry),
+  if (fchownat(dir_fd, name.c_str(), Uid(entry), Gid(entry),
                AT_SYMLINK_NOFOLLOW) != 0 ||
       fchmodat(dir_fd, name.c_str(), Permissions(entry), 0) != 0 ||
       utimensat(dir_fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -248,7 +264,7 @@ void LayerExtractor::CreateNode(int dir_fd, const std::string& name, archive_ent
 // Order matters: chown clears setuid/setgid and file capabilities, so the
 // mode and xattrs come after it.
 void LayerExtractor::SetOwnerModeXattrs(int fd, archive_entry* entry) {
-  if (fchown(fd, archive_entry_uid(entry), archive_entry_gid(entry)) != 0) {
+  if (fchown(fd, Uid(entry), Gid(entry)) != 0) {
     FailErrno("chown " + path_);
   }
   if (fchmod(fd, Permissions(entry)) != 0) FailErrno("chmod " + path_);

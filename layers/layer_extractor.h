@@ -21,8 +21,10 @@ namespace imgbuild::layers {
 /// Extracts entries into one target directory.
 class LayerExtractor {
  public:
-  /// `target` must be an existing directory. Throws Error naming it if not.
-  LayerExtractor(const std::string& target, const ApplyOptions& options);
+  /// Extracts into the directory open as `target_fd` (duplicated, not
+  /// owned); `target` names it in messages. Throws Error if it cannot be
+  /// duplicated.
+  LayerExtractor(int target_fd, const std::string& target, const ApplyOptions& options);
 
   /// Creates, replaces or whites out what `entry` describes, reading its
   /// data from `reader`. Throws Error saying what is wrong with the entry
@@ -46,6 +48,8 @@ class LayerExtractor {
   void CreateSymlink(int dir_fd, const std::string& name, archive_entry* entry);
   void CreateNode(int dir_fd, const std::string& name, archive_entry* entry);
   void SetOwnerModeXattrs(int fd, archive_entry* entry);
+  uid_t Uid(archive_entry* entry) const;
+  gid_t Gid(archive_entry* entry) const;
   void DeferDirectoryTimes(archive_entry* entry);
   void RecordUnpacked();
 

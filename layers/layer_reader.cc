@@ -10,13 +10,15 @@ constexpr size_t kReadChunk = 1 << 20;
 
 }  // namespace
 
-LayerReader::LayerReader(int fd, std::string what)
+LayerReader::LayerReader(int fd, std::string what, bool bzip2_and_xz)
     : fd_(fd), what_(std::move(what)), input_(kReadChunk),
       decompressor_(archive_read_new()), tar_(archive_read_new()) {
   if (!decompressor_ || !tar_) Fail("read layer {}: cannot create a libarchive reader", what_);
   archive* raw = decompressor_.get();
   if (archive_read_support_filter_gzip(raw) != ARCHIVE_OK ||
       archive_read_support_filter_zstd(raw) != ARCHIVE_OK ||
+      (bzip2_and_xz && (archive_read_support_filter_bzip2(raw) != ARCHIVE_OK ||
+                        archive_read_support_filter_xz(raw) != ARCHIVE_OK)) ||
       archive_read_support_format_raw(raw) != ARCHIVE_OK ||
       archive_read_support_format_empty(raw) != ARCHIVE_OK ||
       archive_read_open(raw, this, nullptr, &LayerReader::ReadCompressed, nullptr) != ARCHIVE_OK) {

@@ -26,8 +26,9 @@ class LayerReadError : public Error {
 class LayerReader {
  public:
   /// Reads from `fd` (not owned, read sequentially); `what` names the
-  /// stream in errors. Throws Error if libarchive cannot be set up.
-  LayerReader(int fd, std::string what);
+  /// stream in errors. `bzip2_and_xz` also accepts those compressions
+  /// (ADD's archives). Throws Error if libarchive cannot be set up.
+  LayerReader(int fd, std::string what, bool bzip2_and_xz = false);
   LayerReader(const LayerReader&) = delete;
   LayerReader& operator=(const LayerReader&) = delete;
 

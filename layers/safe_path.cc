@@ -66,7 +66,8 @@ UniqueFd TryOpenInRoot(int root_fd, const std::string& path, int flags) {
   return UniqueFd();
 }
 
-UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create) {
+UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create,
+                       const std::optional<DirOwner>& owner) {
   UniqueFd fd = TryOpenInRoot(root_fd, path, O_RDONLY | O_DIRECTORY);
   if (fd.valid()) return fd;
   int error = errno;
@@ -74,7 +75,7 @@ UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create) {
   if (error == ENOTDIR) Fail("a component of \"{}\" is not a directory", path);
   if (error != ENOENT || path.empty()) FailErrno("open directory \"" + path + "\"");
   auto [parent, base] = SplitParent(path);
-  UniqueFd parent_fd = OpenDirInRoot(root_fd, std::string(parent), true);
+  UniqueFd parent_fd = OpenDirInRoot(root_fd, std::string(parent), true, owner);
   std::string base_name(base);
   if (mkdirat(parent_fd.get(), base_name.c_str(), 0755) != 0) {
     if (errno == EEXIST) {
@@ -83,6 +84,9 @@ UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create) {
     FailErrno("create directory \"" + path + "\"");
   }
   UniqueFd created = OpenAtOrThrow(parent_fd.get(), base_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (owner && fchown(created.get(), owner->uid, owner->gid) != 0) {
+    FailErrno("chown directory \"" + path + "\"");
+  }
   if (fchmod(created.get(), 0755) != 0) FailErrno("chmod directory \"" + path + "\"");
   return created;
 }

@@ -6,6 +6,9 @@
 #ifndef IMGBUILD_LAYERS_SAFE_PATH_H_
 #define IMGBUILD_LAYERS_SAFE_PATH_H_
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,11 +32,19 @@ std::pair<std::string_view, std::string_view> SplitParent(std::string_view path)
 /// openat2 (Linux < 5.6).
 UniqueFd TryOpenInRoot(int root_fd, const std::string& path, int flags);
 
+/// Who owns the directories OpenDirInRoot creates.
+struct DirOwner {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 /// Opens the directory at clean `path` below `root_fd` for *at calls.
-/// With `create`, missing components are made (mode 0755) and failure
-/// throws Error saying which component is a file or a dangling symlink;
-/// without it, a missing directory yields an invalid UniqueFd.
-UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create);
+/// With `create`, missing components are made (mode 0755, owned by
+/// `owner` when given, else by the caller) and failure throws Error saying
+/// which component is a file or a dangling symlink; without it, a missing
+/// directory yields an invalid UniqueFd.
+UniqueFd OpenDirInRoot(int root_fd, const std::string& path, bool create,
+                       const std::optional<DirOwner>& owner = std::nullopt);
 
 /// Removes `name` from the directory `dir_fd`, with all its content when it
 /// is a directory, never following symlinks. A missing name is not an error.

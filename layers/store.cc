@@ -349,6 +349,35 @@ bool Store::Untag(std::string_view name) const {
   return removed;
 }
 
+void Store::AddUnnamed(const Descriptor& target) const {
+  if (!IsManifestMediaType(target.media_type) && !IsIndexMediaType(target.media_type)) {
+    Fail("cannot add {} to store {}: media type \"{}\" is not a manifest or index",
+         target.digest.ToString(), root_, target.media_type);
+  }
+  Descriptor entry = target;
+  entry.annotations.erase(std::string(annotations::kRefName));
+  entry.annotations.erase(std::string(annotations::kContainerdImageName));
+  CheckComplete(entry, "an unnamed entry for " + target.digest.ToString());
+  UpdateIndexJson([&](Index& index) {
+    for (const Descriptor& existing : index.manifests) {
+      if (existing.digest == target.digest) return false;
+    }
+    index.manifests.push_back(entry);
+    return true;
+  });
+}
+
+bool Store::RemoveUnnamed(const Digest& digest) const {
+  bool removed = false;
+  UpdateIndexJson([&](Index& index) {
+    removed = std::erase_if(index.manifests, [&](const Descriptor& d) {
+                return d.digest == digest && RefName(d).empty();
+              }) > 0;
+    return removed;
+  });
+  return removed;
+}
+
 std::vector<StoreImage> Store::List() const {
   std::vector<StoreImage> images;
   for (Descriptor& descriptor : ReadIndexJson().manifests) {

@@ -130,6 +130,14 @@ class Store {
   /// another tool named "v1" is removed by "v1"); returns false when there
   /// was none.
   bool Untag(std::string_view name) const;
+  /// Adds an unnamed index.json entry for `target` (a manifest or index
+  /// already in the store, with every blob it references) unless an entry
+  /// of that digest exists, so that an image built without a name can be
+  /// found by its digest and Prune keeps it. Throws Error like Tag.
+  void AddUnnamed(const Descriptor& target) const;
+  /// Removes the unnamed entries of `digest`; returns false when there was
+  /// none.
+  bool RemoveUnnamed(const Digest& digest) const;
   /// The descriptor of the image named `name_or_digest`: a name as tagged,
   /// its normalised or fully qualified form, or a unique prefix of a stored
   /// image's digest ("sha256:ab12", "ab12"). Throws Error when nothing or

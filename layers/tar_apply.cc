@@ -19,8 +19,14 @@ std::string EntryName(archive_entry* entry) {
 
 ApplyResult ApplyLayer(int fd, const std::string& what, const std::string& target,
                        const ApplyOptions& options) {
-  LayerReader reader(fd, what);
-  LayerExtractor extractor(target, options);
+  UniqueFd target_fd = OpenOrThrow(target, O_RDONLY | O_DIRECTORY);
+  return ApplyLayerAt(fd, what, target_fd.get(), target, options);
+}
+
+ApplyResult ApplyLayerAt(int fd, const std::string& what, int target_fd,
+                         const std::string& target, const ApplyOptions& options) {
+  LayerReader reader(fd, what, options.bzip2_and_xz);
+  LayerExtractor extractor(target_fd, target, options);
   uint64_t entries = 0;
   while (archive_entry* entry = reader.Next()) {
     try {

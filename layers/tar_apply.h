@@ -26,6 +26,9 @@ enum class WhiteoutMode {
   /// whited-out paths are deleted, and an opaque directory loses everything
   /// this layer did not put there.
   kDelete,
+  /// Not a layer at all (ADD of a local archive): ".wh." names are
+  /// ordinary files, as Docker's archive.Untar treats them.
+  kLiteral,
 };
 
 /// How a layer is applied.
@@ -37,6 +40,12 @@ struct ApplyOptions {
   uint64_t max_file_size = uint64_t{1} << 40;
   /// When set, a stream with another diff ID is an error.
   std::optional<Digest> expected_diff_id = std::nullopt;
+  /// Also accept bzip2 and xz streams, as ADD does for local archives
+  /// (layers are only ever plain, gzip or zstd).
+  bool bzip2_and_xz = false;
+  /// When set, every entry gets this owner instead of the archive's (ADD --chown).
+  std::optional<uint32_t> uid = std::nullopt;
+  std::optional<uint32_t> gid = std::nullopt;
 };
 
 /// What applying a layer found.
@@ -60,6 +69,11 @@ struct ApplyResult {
 /// partly written on error; discard it.
 ApplyResult ApplyLayer(int fd, const std::string& what, const std::string& target,
                        const ApplyOptions& options = {});
+
+/// ApplyLayer onto the directory open as `target_fd` (not owned; e.g. one
+/// resolved inside a root filesystem); `target` names it in messages.
+ApplyResult ApplyLayerAt(int fd, const std::string& what, int target_fd,
+                         const std::string& target, const ApplyOptions& options = {});
 
 /// ApplyLayer reading the layer file at `layer_path`.
 ApplyResult ApplyLayerFile(const std::string& layer_path, const std::string& target,

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,19 @@ TEST_P(OverlayMountTest, AcceptsOptionSeparatorsInPaths) {
   OverlayLayout layout = Layout({lower, MakeDir("plain")});
   OverlayMount mount(layout, GetParam());
   EXPECT_EQ(ReadTextFile(layout.target + "/file"), "odd");
+}
+
+TEST_P(OverlayMountTest, VolatileUpperSkipsSyncs) {
+  OverlayLayout layout = Layout({MakeDir("lower")});
+  layout.volatile_upper = true;
+  OverlayMount mount(layout, GetParam());
+  std::string line;
+  for (std::istringstream lines(ReadTextFile("/proc/self/mountinfo")); std::getline(lines, line);) {
+    if (line.find(" " + layout.target + " ") != std::string::npos) break;
+  }
+  EXPECT_NE(line.find("volatile"), std::string::npos) << line;
+  WriteTextFile(layout.target + "/new", "new");
+  EXPECT_EQ(ReadTextFile(layout.upper + "/new"), "new");
 }
 
 TEST_P(OverlayMountTest, FailsWithTargetAndReasonForABadLayout) {

@@ -134,6 +134,28 @@ TEST_F(StoreNamesTest, UntagRemovesOnlyThatName) {
   EXPECT_TRUE(store_.HasBlob(app_.manifest.digest)) << "untag must not delete blobs";
 }
 
+TEST_F(StoreNamesTest, UnnamedEntriesAreFoundByDigestAndAddedOnce) {
+  store_.AddUnnamed(app_.manifest);
+  store_.AddUnnamed(app_.manifest);
+  store_.Tag("web:1", web_.manifest);
+  store_.AddUnnamed(web_.manifest);  // already there under a name
+  std::vector<StoreImage> images = store_.List();
+  ASSERT_EQ(images.size(), 2u);
+  EXPECT_EQ(images[0].name, "web:1");
+  EXPECT_EQ(images[1].name, "");
+  EXPECT_TRUE(images[1].descriptor.annotations.empty());
+  EXPECT_EQ(store_.Resolve(app_.manifest.digest.hex().substr(0, 10)).digest,
+            app_.manifest.digest);
+  EXPECT_FALSE(store_.RemoveUnnamed(web_.manifest.digest)) << "named entries stay";
+  EXPECT_TRUE(store_.RemoveUnnamed(app_.manifest.digest));
+  EXPECT_EQ(store_.List().size(), 1u);
+  EXPECT_NE(ErrorOf([&] { store_.AddUnnamed(app_.layers[0]); }).find("not a manifest or index"),
+            std::string::npos);
+  std::filesystem::remove(store_.BlobPath(app_.layers[1].digest));
+  std::string error = ErrorOf([&] { store_.AddUnnamed(app_.manifest); });
+  EXPECT_NE(error.find(app_.layers[1].digest.ToString()), std::string::npos) << error;
+}
+
 TEST_F(StoreNamesTest, ForeignNamesResolveAndUntagAsWritten) {
   Index index;
   index.media_type = "";

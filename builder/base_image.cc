@@ -1,0 +1,129 @@
+#include "builder/base_image.h"
+
+#include "builder/layout_source.h"
+#include "util/error.h"
+
+namespace imgbuild::builder {
+namespace {
+
+using layers::Descriptor;
+
+// NAME@DIGEST whose digest is in the store; its entry in index.json when
+// there is one, else a descriptor of the blob.
+std::optional<Descriptor> FindByDigest(const layers::Store& store, std::string_view reference) {
+  size_t at = reference.rfind('@');
+  if (at == std::string_view::npos || !layers::Digest::IsValid(reference.substr(at + 1))) {
+    return std::nullopt;
+  }
+  layers::Digest digest = layers::Digest::Parse(reference.substr(at + 1));
+  for (const layers::StoreImage& image : store.List()) {
+    if (image.descriptor.digest == digest) return image.descriptor;
+  }
+  if (!store.HasBlob(digest)) return std::nullopt;
+  return DescribeDocument(store.ReadBlob(digest), digest.ToString());
+}
+
+// The store's image `reference` names, with why it is not there otherwise.
+std::optional<Descriptor> FindInStore(const layers::Store& store, const std::string& reference,
+                                      std::string& why_not) {
+  if (reference.find('@') != std::string::npos) {
+    if (std::optional<Descriptor> found = FindByDigest(store, reference)) return found;
+    why_not = "its digest is not in the store";
+    return std::nullopt;
+  }
+  try {
+    return store.Resolve(reference);
+  } catch (const Error& error) {
+    why_not = error.what();
+    return std::nullopt;
+  }
+}
+
+// The single-platform manifest below `descriptor`.
+Descriptor ManifestFor(const layers::Store& store, Descriptor descriptor,
+                       const parser::Platform& platform, const std::string& what) {
+  for (int depth = 0; layers::IsIndexMediaType(descriptor.media_type); ++depth) {
+    if (depth == layers::kMaxIndexNesting) Fail("{}: indexes nest too deeply", what);
+    descriptor = PickPlatformManifest(store.ReadIndex(descriptor), platform, what);
+  }
+  if (!layers::IsManifestMediaType(descriptor.media_type)) {
+    Fail("{}: {} has media type \"{}\", not an image manifest or index", what,
+         descriptor.digest.ToString(), descriptor.media_type);
+  }
+  return descriptor;
+}
+
+}  // namespace
+
+BaseImages::BaseImages(const layers::Store& store, parser::Platform target,
+                       registry::RegistryOptions registry_options)
+    : store_(store), target_(std::move(target)), registry_options_(std::move(registry_options)) {}
+
+std::shared_ptr<const BaseImage> BaseImages::Resolve(const std::string& reference,
+                                                     const std::string& platform) {
+  parser::Platform wanted = platform.empty() ? target_ : parser::Platform::Parse(platform);
+  std::pair<std::string, std::string> key{reference, wanted.ToString()};
+  std::promise<std::shared_ptr<const BaseImage>> promise;
+  std::shared_future<std::shared_ptr<const BaseImage>> result;
+  bool mine = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = resolved_.try_emplace(key);
+    if (inserted) {
+      it->second = promise.get_future().share();
+      mine = true;
+    }
+    result = it->second;
+  }
+  if (mine) {
+    try {
+      promise.set_value(ResolveUncached(reference, wanted));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return result.get();
+}
+
+std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
+    const std::string& reference, const parser::Platform& platform) const {
+  if (reference == "scratch") return nullptr;
+  std::optional<Descriptor> found;
+  if (reference.starts_with(kOciLayoutScheme)) {
+    found = ImportFromOciLayout(store_, std::string_view(reference).substr(kOciLayoutScheme.size()),
+                                platform);
+  } else {
+    std::string why_not;
+    if (std::optional<Descriptor> stored = FindInStore(store_, reference, why_not)) {
+      found = *stored;
+    } else {
+      try {
+        found = registry::Pull(store_, reference, platform.ToString(), registry_options_).manifest;
+      } catch (const Error& error) {
+        Fail("image \"{}\" is not in store {} ({}) and pulling it failed: {}", reference,
+             store_.root(), why_not, error.what());
+      }
+    }
+  }
+  Descriptor descriptor = ManifestFor(store_, *found, platform, "image \"" + reference + "\"");
+  descriptor.annotations.clear();
+  descriptor.platform.reset();
+  layers::Manifest manifest = store_.ReadManifest(descriptor);
+  layers::ImageConfig config = store_.ReadConfig(manifest.config);
+  return std::make_shared<const BaseImage>(
+      BaseImage{reference, std::move(descriptor), std::move(manifest), std::move(config)});
+}
+
+parser::BaseImageResolver BaseImages::GraphResolver() {
+  return [this](const std::string& image, const std::string& platform) -> parser::BaseImageInfo {
+    try {
+      std::shared_ptr<const BaseImage> base = Resolve(image, platform);
+      if (!base) return {};
+      return {base->config.config.env, base->config.config.on_build};
+    } catch (const Error&) {
+      return {};
+    }
+  };
+}
+
+}  // namespace imgbuild::builder

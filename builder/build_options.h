@@ -1,0 +1,66 @@
+// What `imgbuild build` is asked to do and what it produced: the request
+// the CLI fills from its flags, the outputs (-o), and the result.
+#ifndef IMGBUILD_BUILDER_BUILD_OPTIONS_H_
+#define IMGBUILD_BUILDER_BUILD_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "builder/sandbox.h"
+#include "layers/compress.h"
+#include "layers/oci.h"
+#include "parser/graph.h"
+
+namespace imgbuild::builder {
+
+/// One -o/--output: where the built image goes besides the store.
+struct OutputSpec {
+  enum class Type {
+    kOciLayout,      ///< type=oci,tar=false: an OCI layout directory.
+    kOciArchive,     ///< type=oci: a tar of the layout.
+    kDockerArchive,  ///< type=docker: what `docker load` reads.
+    kLocal,          ///< type=local: the final root file system as a directory.
+  };
+  Type type = Type::kOciArchive;
+  std::string dest;  ///< File or directory.
+};
+
+/// Parses buildx's -o syntax: "type=oci,dest=out.tar", "type=oci,dest=DIR,
+/// tar=false", "type=docker,dest=F", "type=local,dest=DIR", or a bare path
+/// (type=local). Throws Error naming the value for an unknown type or key,
+/// a missing dest, or a bad tar= value.
+OutputSpec ParseOutputSpec(std::string_view text);
+
+/// Everything one build needs.
+struct BuildRequest {
+  std::string recipe_path;  ///< The Buildfile/Dockerfile ("-": standard input).
+  std::string context_dir;  ///< Build context: COPY/ADD sources.
+  /// Build args, --target, platforms. resolve_base is set by Build.
+  parser::GraphOptions graph;
+  std::vector<std::string> tags;             ///< -t: names in the store (and in outputs).
+  bool no_cache = false;                     ///< Run every step; still record results.
+  unsigned jobs = 0;                         ///< Stages at the same time; 0 = one per core.
+  NetworkMode network = NetworkMode::kHost;  ///< RUN's network unless --network says.
+  std::vector<OutputSpec> outputs;
+  /// SOURCE_DATE_EPOCH: clamps layer mtimes; config and history `created`.
+  std::optional<int64_t> source_date_epoch;
+  layers::Compression compression = layers::Compression::kGzip;
+  std::string iidfile;        ///< --iidfile: receives the image digest.
+  std::string metadata_file;  ///< --metadata-file: buildx's JSON about the image.
+};
+
+/// What a build produced; the image is in the store.
+struct BuildResult {
+  layers::Descriptor manifest;  ///< The image (manifest) descriptor.
+  layers::Descriptor config;    ///< Its config blob.
+  layers::ImageConfig image;    ///< The config itself.
+  int cached_steps = 0;         ///< Layer steps answered from the cache.
+  int executed_steps = 0;       ///< Layer steps that ran.
+};
+
+}  // namespace imgbuild::builder
+
+#endif  // IMGBUILD_BUILDER_BUILD_OPTIONS_H_

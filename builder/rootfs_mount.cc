@@ -1,0 +1,60 @@
+#include "builder/rootfs_mount.h"
+
+#include "layers/chain_id.h"
+#include "util/error.h"
+
+namespace imgbuild::builder {
+
+BuildScratch::BuildScratch(const layers::Snapshots& snapshots) : work_(snapshots.NewWorkDir()) {
+  CreateMountPointBase(mount_point_base());
+}
+
+TempDir BuildScratch::NewDir(const std::string& prefix) const {
+  return TempDir(prefix, work_.path());
+}
+
+std::vector<std::string> StackLowerDirs(const layers::Snapshots& snapshots, const LayerStack& stack,
+                                        layers::SnapshotLease& lease) {
+  // Ensure reads only the layers of the manifest; its config is not needed.
+  layers::Manifest manifest{.config = {.digest = layers::DigestOf("")}, .layers = stack.layers};
+  layers::ImageConfig config{.diff_ids = stack.diff_ids};
+  return snapshots.Ensure(manifest, config, lease).lower_dirs;
+}
+
+RootfsMount::RootfsMount(const layers::Store& store, const layers::Snapshots& snapshots,
+                         const BuildScratch& scratch, const LayerStack& stack,
+                         layers::SnapshotLease& lease, bool with_mount_points)
+    : store_(store),
+      snapshots_(snapshots),
+      lease_(lease),
+      work_(snapshots.NewWorkDir()),
+      target_(scratch.NewDir("rootfs-")) {
+  if (!stack.diff_ids.empty()) parent_chain_ = layers::ChainIds(stack.diff_ids).back();
+  std::vector<std::string> lowers = StackLowerDirs(snapshots, stack, lease);
+  if (with_mount_points) {
+    lowers.push_back(scratch.mount_point_base());
+  } else if (lowers.empty()) {
+    empty_lower_.emplace(scratch.NewDir("empty-"));
+    lowers.push_back(empty_lower_->path());
+  }
+  mount_.emplace(OverlayLayout{.lowers = std::move(lowers),
+                               .upper = work_->upper(),
+                               .work = work_->work(),
+                               .target = target_.path(),
+                               // CommitUpper publishes the upper dir after a syncfs.
+                               .volatile_upper = true});
+}
+
+layers::BuiltLayer RootfsMount::Commit(const layers::LayerBuildOptions& options,
+                                       std::string created_from) {
+  if (!work_) Fail("internal error: {} was committed twice", target_.path());
+  mount_->Unmount();
+  layers::BuiltLayer layer = layers::BuildOverlayUpperLayer(store_, work_->upper(), options);
+  layers::SnapshotWorkDir work = std::move(*work_);
+  work_.reset();
+  snapshots_.CommitUpper(std::move(work), parent_chain_, layer.diff_id, layer.uncompressed_size,
+                         std::move(created_from), lease_);
+  return layer;
+}
+
+}  // namespace imgbuild::builder
