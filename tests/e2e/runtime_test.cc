@@ -25,8 +25,10 @@ TEST_F(RuntimeTest, EnvUserAndWorkdirReachTheContainer) {
   std::string context = WriteContext("user", {{"Buildfile",
                                                "FROM busybox:latest\n"
                                                "ENV GREETING=\"hello e2e\"\n"
-                                               "WORKDIR /home/app/work\n"
+                                               // BuildKit makes WORKDIR as the current
+                                               // user: after USER, app owns it.
                                                "USER app\n"
+                                               "WORKDIR /home/app/work\n"
                                                "RUN touch mine\n"
                                                "CMD [\"sh\", \"-c\", \"echo $GREETING; id -un; "
                                                "id -gn; pwd; stat -c %U mine\"]\n"}});
