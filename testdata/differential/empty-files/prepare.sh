@@ -1,0 +1,3 @@
+touch empty.txt
+mkdir -p tree/empty-dir tree/nested/empty
+touch tree/nested/zero
