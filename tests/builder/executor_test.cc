@@ -77,7 +77,7 @@ TEST_F(ExecutorTest, ScratchWithMetadataOnlyMakesAConfigWithoutLayers) {
   EXPECT_THAT(image.diff_ids, IsEmpty());
   EXPECT_THAT(History(result),
               ElementsAre("ENV GREETING=hello (empty)", "LABEL org.example.team=build (empty)",
-                          "EXPOSE 8080 (empty)", "CMD [\"/app\"] (empty)"));
+                          "EXPOSE [8080/tcp] (empty)", "CMD [\"/app\"] (empty)"));
   EXPECT_EQ(store_.Resolve("meta:1").digest, result.manifest.digest);
   layers::Manifest manifest = store_.ReadManifest(result.manifest);
   EXPECT_THAT(manifest.layers, IsEmpty());
