@@ -182,8 +182,11 @@ class Executor {
  private:
   void RunStages(BuildContext& context) {
     stages_.resize(graph_.stages.size());
-    for (size_t i = 0; i < graph_.stages.size(); ++i) {
-      leases_.push_back(std::make_unique<layers::SnapshotLease>(snapshots_.NewLease()));
+    // One lease per stage: a lease is not shared between threads. All live
+    // until the build ends, since later stages read earlier ones.
+    leases_.resize(graph_.stages.size());
+    for (int index : graph_.required) {
+      leases_[index] = std::make_unique<layers::SnapshotLease>(snapshots_.NewLease());
     }
     StageScheduler scheduler(
         graph_,
