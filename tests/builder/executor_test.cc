@@ -4,6 +4,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include "layers/image_export.h"
 #include "tests/builder/build_fixtures.h"
 #include "util/dir.h"
+#include "util/fd.h"
 
 namespace imgbuild::builder {
 namespace {
@@ -22,6 +26,20 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+
+// A TCP port nothing listens on right now (the kernel picks it).
+int FreeLoopbackPort() {
+  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof(address);
+  if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+    FailErrno("test: find a free loopback port");
+  }
+  return ntohs(address.sin_port);
+}
 
 class ExecutorTest : public test_support::BuildFixture {
  protected:
@@ -411,7 +429,7 @@ TEST_F(ExecutorTest, CopyErrorsNameTheLine) {
 // (the host's network), the other connects to it. Run one after the other,
 // the listener would time out (or the client give up) and the build fail.
 TEST_F(ExecutorTest, IndependentStagesRunAtTheSameTime) {
-  int port = 20000 + static_cast<int>(getpid() % 20000);
+  int port = FreeLoopbackPort();
   BuildRequest request = Recipe(fmt::format(
       "FROM busybox:test AS listener\n"
       "RUN timeout 30 nc -l -p {0} > /received\n"
