@@ -13,9 +13,11 @@
 
 #include "builder/build_outputs.h"
 #include "layers/image_export.h"
+#include "layers/snapshots.h"
 #include "tests/builder/build_fixtures.h"
 #include "util/dir.h"
 #include "util/fd.h"
+#include "util/temp_dir.h"
 
 namespace imgbuild::builder {
 namespace {
@@ -319,6 +321,18 @@ TEST_F(ExecutorTest, RebuildIsCachedAChangeMissesFromThereAndNoCacheRuns) {
   Run(with_arg);
   with_arg.graph.build_args = {{"V", "2"}};
   EXPECT_EQ(Run(with_arg).executed_steps, 1) << "a changed build arg must miss";
+}
+
+TEST_F(ExecutorTest, CacheHitWhoseSnapshotIsGoneIsExtractedFromItsBlob) {
+  std::string recipe = "FROM busybox:test\nRUN echo cached > /cached\n";
+  Run(Recipe(recipe));
+  layers::Snapshots snapshots(store_);
+  for (const std::string& name : snapshots.ListNames()) RemoveAll(snapshots.root() + "/" + name);
+  BuildResult result = Run(Recipe(recipe + "RUN cat /cached > /seen\n"));
+  EXPECT_EQ(result.executed_steps, 1);
+  EXPECT_EQ(sink_->cached().size(), 1u);
+  EXPECT_EQ(FileIn(result, "/seen"), "cached\n");
+  EXPECT_EQ(snapshots.ListNames().size(), 3u);
 }
 
 TEST_F(ExecutorTest, SourceDateEpochMakesRebuildsBitForBitIdentical) {
