@@ -242,6 +242,8 @@ TEST_F(ExecutorTest, OnbuildTriggersRunInTheChildAndAreNotInherited) {
       ElementsAre("ENV FROM_TRIGGER=1", "RUN echo \"triggered $FROM_TRIGGER\" > /triggered"));
   BuildResult child = Run(Recipe("FROM onbuild-base:1\nRUN cat /triggered > /copy\n"));
   EXPECT_EQ(FileIn(child, "/copy"), "triggered 1\n");
+  EXPECT_THAT(sink_->started(),
+              testing::Contains("[2/3] ONBUILD RUN echo \"triggered $FROM_TRIGGER\" > /triggered"));
   EXPECT_THAT(child.image.config.on_build, IsEmpty());
   EXPECT_THAT(child.image.config.env, testing::Contains("FROM_TRIGGER=1"));
 }
