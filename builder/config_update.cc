@@ -1,9 +1,10 @@
 #include "builder/config_update.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "builder/go_format.h"
 #include "parser/instruction_checks.h"
