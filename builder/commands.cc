@@ -3,9 +3,9 @@
 namespace imgbuild::cli {
 
 std::vector<CommandSpec> AllCommands() {
-  return {BuildCommand(), ParseCommand(), ImagesCommand(), InspectCommand(),
-          TagCommand(),   RmCommand(),    PruneCommand(),  FsckCommand(),
-          LoadCommand(),  SaveCommand()};
+  return {BuildCommand(), ParseCommand(), ImagesCommand(), InspectCommand(), TagCommand(),
+          RmCommand(),    PruneCommand(),  FsckCommand(),   LoadCommand(),    SaveCommand(),
+          DiffCommand()};
 }
 
 }  // namespace imgbuild::cli

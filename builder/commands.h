@@ -26,6 +26,8 @@ CommandSpec FsckCommand();
 CommandSpec LoadCommand();
 /// `imgbuild save`: exports images.
 CommandSpec SaveCommand();
+/// `imgbuild diff`: compares two images.
+CommandSpec DiffCommand();
 
 }  // namespace imgbuild::cli
 

@@ -7,29 +7,13 @@
 #include "layers/docker_archive.h"
 #include "layers/image_name.h"
 #include "layers/json_io.h"
+#include "layers/platform_match.h"
 #include "layers/store.h"
 #include "layers/store_walk.h"
 #include "util/error.h"
 
 namespace imgbuild::layers {
 namespace {
-
-std::string PlatformText(const std::optional<Platform>& platform) {
-  if (!platform) return "no platform";
-  std::string text = platform->os + "/" + platform->architecture;
-  return platform->variant.empty() ? text : text + "/" + platform->variant;
-}
-
-// BuildKit stores attestations as index entries with platform unknown/unknown.
-bool IsImagePlatform(const Descriptor& descriptor) {
-  return IsManifestMediaType(descriptor.media_type) && descriptor.platform &&
-         descriptor.platform->os != "unknown";
-}
-
-bool Matches(const Platform& have, const Platform& want) {
-  return have.os == want.os && have.architecture == want.architecture &&
-         (want.variant.empty() || have.variant == want.variant);
-}
 
 // The single-platform manifest a docker-archive holds for `root`.
 Descriptor PickManifest(const Store& store, const Descriptor& root, const ExportImage& image,
@@ -41,7 +25,7 @@ Descriptor PickManifest(const Store& store, const Descriptor& root, const Export
   for (const Descriptor& entry : index.manifests) {
     if (!IsImagePlatform(entry)) continue;
     platforms.push_back(PlatformText(entry.platform));
-    if (!options.platform || Matches(*entry.platform, *options.platform)) {
+    if (!options.platform || PlatformMatches(*entry.platform, *options.platform)) {
       candidates.push_back(&entry);
     }
   }

@@ -218,6 +218,10 @@ std::vector<ImportedImage> NameImages(const std::vector<FoundImage>& images,
     return named;
   }
   for (const FoundImage& image : images) {
+    if (image.names.empty() && options.keep_unnamed) {
+      named.push_back({"", image.root});
+      continue;
+    }
     if (image.names.empty()) {
       Fail("{}: image {} has no name; pass one with -t NAME[:TAG]", input,
            image.root.digest.ToString());
@@ -268,7 +272,9 @@ ImportResult ImportImages(const Store& store, const std::string& path,
     ++result.blobs_added;
     result.bytes_added += image.root.size;
   }
-  for (const ImportedImage& image : result.images) store.Tag(image.name, image.descriptor);
+  for (const ImportedImage& image : result.images) {
+    if (!image.name.empty()) store.Tag(image.name, image.descriptor);
+  }
   return result;
 }
 

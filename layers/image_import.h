@@ -30,12 +30,16 @@ std::string_view ImportFormatName(ImportFormat format);
 struct ImportOptions {
   /// Name the imported image this (`load -t`) instead of what the input
   /// says. The input must then hold exactly one image.
-  std::string name;
+  std::string name{};
+  /// Import images the input gives no name as well, without naming them:
+  /// they are listed in ImportResult::images with name "" and not tagged
+  /// (for a throwaway store that compares or inspects them).
+  bool keep_unnamed = false;
 };
 
 /// One name the import gave.
 struct ImportedImage {
-  std::string name;       // as tagged: normalised, familiar ("app:1.0")
+  std::string name;       // as tagged: normalised, familiar ("app:1.0"); "" when not tagged
   Descriptor descriptor;  // the manifest or index, without name annotations
 };
 
@@ -56,7 +60,8 @@ struct ImportResult {
 /// Throws Error naming the member, field or digest for: names leaving the
 /// archive, missing or oversized blobs, digest or size mismatches, invalid
 /// JSON, diff ID mismatches, truncated or corrupt archives, unnamed images
-/// (pass a name), and for a name that is not a valid image name.
+/// (pass a name, or keep them unnamed), and for a name that is not a valid
+/// image name.
 /// Until it publishes, the import holds one open file per staged blob:
 /// archives with more blobs than RLIMIT_NOFILE allows fail with EMFILE.
 ImportResult ImportImages(const Store& store, const std::string& path,

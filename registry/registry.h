@@ -4,6 +4,8 @@
 #ifndef IMGBUILD_REGISTRY_REGISTRY_H_
 #define IMGBUILD_REGISTRY_REGISTRY_H_
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,8 +29,20 @@ struct RegistryOptions {
   unsigned parallel_transfers = 4;
   /// Attempts for a transient failure (reset, 429, 5xx, truncated body).
   unsigned max_attempts = 5;
+  /// Wait before the first retry; doubles (with jitter) for later ones.
+  std::chrono::milliseconds retry_initial_delay{200};
+  /// Longest wait between attempts, a server's Retry-After included.
+  std::chrono::milliseconds retry_max_delay{10'000};
+  /// Blobs up to this size are uploaded in one PUT; larger ones in PATCH
+  /// chunks of this size, so that a failure resends one chunk, not the blob.
+  int64_t upload_chunk_size = 64 << 20;
+  /// Seconds to establish a connection.
+  long connect_timeout_seconds = 30;
+  /// A transfer that moves no byte for this many seconds fails (and is retried).
+  long stall_timeout_seconds = 60;
   /// Receives one line per notable event ("pulling sha256:ab.. 12 MB",
-  /// "retrying after 503"); never credentials. May be empty.
+  /// "retrying after 503"); never credentials. Called from transfer
+  /// threads, possibly at the same time. May be empty.
   std::function<void(std::string_view)> log;
 };
 
@@ -36,7 +50,10 @@ struct RegistryOptions {
 struct PullResult {
   std::string reference;           ///< Fully qualified: "docker.io/library/busybox:latest".
   layers::Descriptor resolved;     ///< What the tag pointed at (index or manifest).
-  layers::Descriptor manifest;     ///< The platform's image manifest, now in the store.
+  /// The platform's image manifest, now in the store with its config and
+  /// layers: the one to tag. (An index in `resolved` is stored too, but the
+  /// other platforms' manifests are not fetched.)
+  layers::Descriptor manifest;
 };
 
 /// Pulls `reference` (Docker's rules: "busybox" = docker.io/library/busybox:latest,

@@ -14,6 +14,8 @@ packages=(
   # peer tools for interop tests and benchmarks
   skopeo umoci oci-image-tool docker-registry buildah podman runc busybox-static
   pigz zstd jq attr python3 time
+  # registry auth tests: bcrypt htpasswd files, and the token server's RS256 JWTs
+  apache2-utils openssl python3-cryptography
 )
 
 missing=()

@@ -178,6 +178,17 @@ TEST_F(LayoutImportTest, UnnamedImagesNeedATagAndSeveralImagesRefuseOne) {
   EXPECT_EQ(store_.Resolve("b:1").digest, index.digest);
 }
 
+TEST_F(LayoutImportTest, UnnamedImagesCanBeKeptWithoutANameOrATag) {
+  std::string unnamed = dir_.path() + "/unnamed";
+  ExportLayoutDirectory(source_, {{"", image_->manifest}}, unnamed);
+  ImportResult result = ImportImages(store_, unnamed, {.keep_unnamed = true});
+  ASSERT_EQ(result.images.size(), 1u);
+  EXPECT_EQ(result.images[0].name, "");
+  EXPECT_EQ(result.images[0].descriptor.digest, image_->manifest.digest);
+  EXPECT_TRUE(store_.List().empty()) << "nothing is tagged";
+  EXPECT_EQ(store_.ReadManifest(result.images[0].descriptor).layers.size(), 2u);
+}
+
 TEST_F(LayoutImportTest, GzipAndZstdCompressedOciArchivesAreRead) {
   std::string tar = dir_.path() + "/image.tar";
   ExportImageArchive(source_, {{"app:1.0", image_->manifest}}, ExportFormat::kOciArchive, tar);

@@ -1,4 +1,4 @@
-#include "parser/platform.h"
+#include "util/platform.h"
 
 #include <sys/utsname.h>
 
@@ -7,11 +7,11 @@
 #include "util/error.h"
 #include "util/split.h"
 
-namespace imgbuild::parser {
+namespace imgbuild {
 namespace {
 
 // Maps the names uname(2) and distributions use onto OCI's.
-void NormalizeArchitecture(Platform& platform) {
+void NormalizeArchitecture(PlatformSpec& platform) {
   std::string& arch = platform.architecture;
   if (arch == "x86_64" || arch == "x86-64") arch = "amd64";
   else if (arch == "aarch64") arch = "arm64";
@@ -24,15 +24,15 @@ void NormalizeArchitecture(Platform& platform) {
 
 }  // namespace
 
-std::string Platform::ToString() const {
+std::string PlatformSpec::ToString() const {
   std::string text = os + "/" + architecture;
   if (!variant.empty()) text += "/" + variant;
   return text;
 }
 
-Platform Platform::Parse(std::string_view text) {
+PlatformSpec PlatformSpec::Parse(std::string_view text) {
   std::vector<std::string> parts = Split(text, '/');
-  Platform platform;
+  PlatformSpec platform;
   if (parts.size() == 1) {
     platform.os = "linux";
     platform.architecture = parts[0];
@@ -50,12 +50,12 @@ Platform Platform::Parse(std::string_view text) {
   return platform;
 }
 
-Platform Platform::Host() {
+PlatformSpec PlatformSpec::Host() {
   struct utsname name {};
   uname(&name);
-  Platform platform{"linux", name.machine, ""};
+  PlatformSpec platform{"linux", name.machine, ""};
   NormalizeArchitecture(platform);
   return platform;
 }
 
-}  // namespace imgbuild::parser
+}  // namespace imgbuild
