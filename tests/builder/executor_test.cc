@@ -2,19 +2,19 @@
 // sandbox, over a busybox image in a temporary store.
 #include "builder/executor.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "builder/build_outputs.h"
 #include "layers/image_export.h"
 #include "layers/snapshots.h"
+#include "registry/registry.h"
 #include "tests/builder/build_fixtures.h"
+#include "tests/registry/registry_fixture.h"
 #include "util/dir.h"
 #include "util/fd.h"
 #include "util/temp_dir.h"
@@ -28,20 +28,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-// A TCP port nothing listens on right now (the kernel picks it).
-int FreeLoopbackPort() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    FailErrno("test: find a free loopback port");
-  }
-  return ntohs(address.sin_port);
-}
 
 class ExecutorTest : public test_support::BuildFixture {
  protected:
@@ -291,7 +277,28 @@ TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
                              HasSubstr("v1")));
   std::string unknown = BuildError(Recipe("FROM nosuchimage:1\n"));
   EXPECT_THAT(unknown, AllOf(HasSubstr("Buildfile:1"), HasSubstr("nosuchimage:1"),
-                             HasSubstr("not in store")));
+                             HasSubstr("in store " + store_.root()),
+                             HasSubstr("pulling it failed")));
+}
+
+TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
+  registry::testing::TestRegistry registry;
+  layers::Store other(dir() + "/other-store");
+  // The same busybox with another config: a manifest this store lacks.
+  layers::Manifest manifest =
+      other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
+  layers::ImageConfig config = other.ReadConfig(manifest.config);
+  config.config.labels["only.in"] = "registry";
+  manifest.config = other.PutConfig(config);
+  layers::Descriptor remote = other.PutManifest(manifest);
+  std::string reference = registry.host() + "/tools/busybox:1";
+  registry::Push(other, remote, reference, {});
+  ASSERT_FALSE(store_.HasBlob(remote.digest));
+  BuildResult result = Run(Recipe("FROM " + reference + "\nRUN echo pulled > /pulled\n"));
+  EXPECT_EQ(FileIn(result, "/pulled"), "pulled\n");
+  EXPECT_TRUE(store_.HasBlob(remote.digest));
+  EXPECT_EQ(result.image.config.labels.at("only.in"), "registry");
+  EXPECT_EQ(result.image.diff_ids.size(), 2u);
 }
 
 TEST_F(ExecutorTest, RebuildIsCachedAChangeMissesFromThereAndNoCacheRuns) {
@@ -445,7 +452,7 @@ TEST_F(ExecutorTest, CopyErrorsNameTheLine) {
 // (the host's network), the other connects to it. Run one after the other,
 // the listener would time out (or the client give up) and the build fail.
 TEST_F(ExecutorTest, IndependentStagesRunAtTheSameTime) {
-  int port = FreeLoopbackPort();
+  int port = registry::testing::FreeLoopbackPort();
   BuildRequest request = Recipe(fmt::format(
       "FROM busybox:test AS listener\n"
       "RUN timeout 30 nc -l -p {0} > /received\n"
