@@ -141,9 +141,7 @@ class Executor {
         bases_(store, request.graph.target_platform) {}
 
   BuildResult Run() {
-    parser::GraphOptions options = request_.graph;
-    options.resolve_base = bases_.GraphResolver();
-    graph_ = parser::BuildGraph(parser::ParseRecipeFile(request_.recipe_path), options);
+    graph_ = ReadGraph(parser::ParseRecipeFile(request_.recipe_path));
     for (const parser::Warning& warning : graph_.warnings) {
       progress_.Message(
           fmt::format("warning: {}:{}: {}", graph_.file, warning.where.line, warning.message));
@@ -180,6 +178,26 @@ class Executor {
   }
 
  private:
+  // The graph, with ENV and ONBUILD of the base images the target needs.
+  // A first pass without base images finds those stages, so that a base
+  // only other targets use is not pulled (BuildKit resolves reachable
+  // stages only).
+  parser::Graph ReadGraph(const parser::Ast& ast) {
+    parser::Graph outline = parser::BuildGraph(ast, request_.graph);
+    std::set<std::pair<std::string, std::string>> needed;
+    for (int index : outline.required) {
+      const parser::Stage& stage = outline.stages[index];
+      if (!stage.base_stage) needed.insert({stage.from.image, stage.from.platform});
+    }
+    parser::GraphOptions options = request_.graph;
+    options.resolve_base = [needed, resolve = bases_.GraphResolver()](
+                               const std::string& image, const std::string& platform) {
+      if (!needed.contains({image, platform})) return parser::BaseImageInfo{};
+      return resolve(image, platform);
+    };
+    return parser::BuildGraph(ast, options);
+  }
+
   void RunStages(BuildContext& context) {
     stages_.resize(graph_.stages.size());
     // One lease per stage: a lease is not shared between threads. All live

@@ -257,6 +257,30 @@ TEST_F(ExecutorTest, StagesBuildOnEarlierStagesAndTargetSkipsTheRest) {
   EXPECT_EQ(middle.image.diff_ids.size(), 3u);
 }
 
+TEST_F(ExecutorTest, BasesOnlyOtherTargetsNeedAreNotFetched) {
+  layers::Store other(dir() + "/other-store");
+  layers::Manifest manifest = other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
+  layers::ImageConfig config = other.ReadConfig(manifest.config);
+  config.config.env.push_back("ONLY_IN_LAYOUT=from-layout");
+  manifest.config = other.PutConfig(config);
+  layers::Descriptor elsewhere = other.PutManifest(manifest);
+  std::string layout = dir() + "/layout";
+  layers::ExportLayoutDirectory(other, {{"example.com/unused:v1", elsewhere}}, layout);
+  std::string recipe =
+      "FROM oci-layout://" + layout + ":v1 AS unused\n"
+      "RUN echo $ONLY_IN_LAYOUT\n"
+      "FROM busybox:test AS wanted\n"
+      "RUN echo wanted\n";
+  BuildRequest request = Recipe(recipe);
+  request.graph.target = "wanted";
+  Run(request);
+  EXPECT_FALSE(store_.HasBlob(elsewhere.digest)) << "the unused stage's base was imported";
+  request.graph.target = "unused";
+  Run(request);
+  EXPECT_TRUE(store_.HasBlob(elsewhere.digest));
+  EXPECT_THAT(sink_->OutputOf("RUN echo $ONLY_IN_LAYOUT"), HasSubstr("from-layout"));
+}
+
 TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
   BuildResult by_digest = Run(
       Recipe("FROM " + busybox_->manifest.digest.ToString().substr(0, 19) + "\nRUN echo d > /d\n"));
