@@ -100,8 +100,8 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
       try {
         found = registry::Pull(store_, reference, platform.ToString(), registry_options_).manifest;
       } catch (const Error& error) {
-        Fail("image \"{}\" is not in store {} ({}) and pulling it failed: {}", reference,
-             store_.root(), why_not, error.what());
+        Fail("image \"{}\" could not be found: {}; pulling it failed: {}", reference, why_not,
+             error.what());
       }
     }
   }

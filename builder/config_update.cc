@@ -1,9 +1,10 @@
 #include "builder/config_update.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "builder/go_format.h"
 #include "parser/instruction_checks.h"
@@ -63,7 +64,7 @@ unsigned PortNumber(std::string_view text) {
 }
 
 // "8000-8010/tcp" -> 8000/tcp ... 8010/tcp; the parser checked the syntax.
-void AddExposedPorts(std::set<std::string>& exposed, std::string_view port) {
+void AddExposedPorts(std::vector<std::string>& exposed, std::string_view port) {
   std::string_view numbers = port.substr(0, port.find('/'));
   std::string protocol = port.find('/') == std::string_view::npos
                              ? "tcp"
@@ -72,7 +73,7 @@ void AddExposedPorts(std::set<std::string>& exposed, std::string_view port) {
   unsigned first = PortNumber(numbers.substr(0, dash));
   unsigned last = dash == std::string_view::npos ? first : PortNumber(numbers.substr(dash + 1));
   for (unsigned number = first; number <= last; ++number) {
-    exposed.insert(fmt::format("{}/{}", number, protocol));
+    exposed.push_back(fmt::format("{}/{}", number, protocol));
   }
 }
 
@@ -159,8 +160,10 @@ struct MetadataApplier {
     return "SHELL " + GoList(shell.shell);
   }
   std::optional<std::string> operator()(const parser::ExposeCommand& expose) {
-    for (const std::string& port : expose.ports) AddExposedPorts(config.exposed_ports, port);
-    return "EXPOSE " + fmt::format("{}", fmt::join(expose.ports, " "));
+    std::vector<std::string> ports;
+    for (const std::string& port : expose.ports) AddExposedPorts(ports, port);
+    config.exposed_ports.insert(ports.begin(), ports.end());
+    return "EXPOSE " + GoList(ports);  // BuildKit's fmt %v of the expanded list
   }
   std::optional<std::string> operator()(const parser::VolumeCommand& volume) {
     for (const std::string& path : volume.paths) {

@@ -141,9 +141,7 @@ class Executor {
         bases_(store, request.graph.target_platform) {}
 
   BuildResult Run() {
-    parser::GraphOptions options = request_.graph;
-    options.resolve_base = bases_.GraphResolver();
-    graph_ = parser::BuildGraph(parser::ParseRecipeFile(request_.recipe_path), options);
+    graph_ = ReadGraph(parser::ParseRecipeFile(request_.recipe_path));
     for (const parser::Warning& warning : graph_.warnings) {
       progress_.Message(
           fmt::format("warning: {}:{}: {}", graph_.file, warning.where.line, warning.message));
@@ -180,10 +178,33 @@ class Executor {
   }
 
  private:
+  // The graph, with ENV and ONBUILD of the base images the target needs.
+  // A first pass without base images finds those stages, so that a base
+  // only other targets use is not pulled (BuildKit resolves reachable
+  // stages only).
+  parser::Graph ReadGraph(const parser::Ast& ast) {
+    parser::Graph outline = parser::BuildGraph(ast, request_.graph);
+    std::set<std::pair<std::string, std::string>> needed;
+    for (int index : outline.required) {
+      const parser::Stage& stage = outline.stages[index];
+      if (!stage.base_stage) needed.insert({stage.from.image, stage.from.platform});
+    }
+    parser::GraphOptions options = request_.graph;
+    options.resolve_base = [needed, resolve = bases_.GraphResolver()](
+                               const std::string& image, const std::string& platform) {
+      if (!needed.contains({image, platform})) return parser::BaseImageInfo{};
+      return resolve(image, platform);
+    };
+    return parser::BuildGraph(ast, options);
+  }
+
   void RunStages(BuildContext& context) {
     stages_.resize(graph_.stages.size());
-    for (size_t i = 0; i < graph_.stages.size(); ++i) {
-      leases_.push_back(std::make_unique<layers::SnapshotLease>(snapshots_.NewLease()));
+    // One lease per stage: a lease is not shared between threads. All live
+    // until the build ends, since later stages read earlier ones.
+    leases_.resize(graph_.stages.size());
+    for (int index : graph_.required) {
+      leases_[index] = std::make_unique<layers::SnapshotLease>(snapshots_.NewLease());
     }
     StageScheduler scheduler(
         graph_,

@@ -135,7 +135,9 @@ class StageRunner {
   void LayerStep(const parser::Step& step, const layers::Digest& key, const std::string& created_by,
                  const Change& change) {
     ProgressId id = context_.next_progress_id++;
-    context_.progress.Started(id, titles_.Next(step.instruction.original));
+    // BuildKit marks the steps a base's ONBUILD contributed.
+    context_.progress.Started(
+        id, titles_.Next((step.from_onbuild ? "ONBUILD " : "") + step.instruction.original));
     Clock::time_point start = Clock::now();
     try {
       std::optional<CacheRecord> hit;

@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <charconv>
-#include <limits>
 
 #include "layers/safe_path.h"
 #include "util/error.h"

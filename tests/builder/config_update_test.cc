@@ -76,7 +76,8 @@ TEST(ConfigUpdateTest, MetadataInstructionsSetFieldsAndHistory) {
   EXPECT_EQ(image.author, "Jane <jane@example.com>");
   EXPECT_THAT(HistoryTexts(image),
               ElementsAre("ENV A=1 B=two words", "LABEL org.example.a=yes b c=d",
-                          "EXPOSE 80 53/udp 8000-8002/tcp", "VOLUME [/data /logs]", "USER app:app",
+                          "EXPOSE [80/tcp 53/udp 8000/tcp 8001/tcp 8002/tcp]",
+                          "VOLUME [/data /logs]", "USER app:app",
                           "STOPSIGNAL SIGINT", "MAINTAINER Jane <jane@example.com>"));
   for (const layers::HistoryEntry& entry : image.history) {
     EXPECT_TRUE(entry.empty_layer) << entry.created_by;

@@ -2,16 +2,22 @@
 // sandbox, over a busybox image in a temporary store.
 #include "builder/executor.h"
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "builder/build_outputs.h"
 #include "layers/image_export.h"
+#include "layers/snapshots.h"
+#include "registry/registry.h"
 #include "tests/builder/build_fixtures.h"
+#include "tests/registry/registry_fixture.h"
 #include "util/dir.h"
+#include "util/fd.h"
+#include "util/temp_dir.h"
 
 namespace imgbuild::builder {
 namespace {
@@ -77,7 +83,7 @@ TEST_F(ExecutorTest, ScratchWithMetadataOnlyMakesAConfigWithoutLayers) {
   EXPECT_THAT(image.diff_ids, IsEmpty());
   EXPECT_THAT(History(result),
               ElementsAre("ENV GREETING=hello (empty)", "LABEL org.example.team=build (empty)",
-                          "EXPOSE 8080 (empty)", "CMD [\"/app\"] (empty)"));
+                          "EXPOSE [8080/tcp] (empty)", "CMD [\"/app\"] (empty)"));
   EXPECT_EQ(store_.Resolve("meta:1").digest, result.manifest.digest);
   layers::Manifest manifest = store_.ReadManifest(result.manifest);
   EXPECT_THAT(manifest.layers, IsEmpty());
@@ -222,6 +228,8 @@ TEST_F(ExecutorTest, OnbuildTriggersRunInTheChildAndAreNotInherited) {
       ElementsAre("ENV FROM_TRIGGER=1", "RUN echo \"triggered $FROM_TRIGGER\" > /triggered"));
   BuildResult child = Run(Recipe("FROM onbuild-base:1\nRUN cat /triggered > /copy\n"));
   EXPECT_EQ(FileIn(child, "/copy"), "triggered 1\n");
+  EXPECT_THAT(sink_->started(),
+              testing::Contains("[2/3] ONBUILD RUN echo \"triggered $FROM_TRIGGER\" > /triggered"));
   EXPECT_THAT(child.image.config.on_build, IsEmpty());
   EXPECT_THAT(child.image.config.env, testing::Contains("FROM_TRIGGER=1"));
 }
@@ -249,6 +257,30 @@ TEST_F(ExecutorTest, StagesBuildOnEarlierStagesAndTargetSkipsTheRest) {
   EXPECT_EQ(middle.image.diff_ids.size(), 3u);
 }
 
+TEST_F(ExecutorTest, BasesOnlyOtherTargetsNeedAreNotFetched) {
+  layers::Store other(dir() + "/other-store");
+  layers::Manifest manifest = other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
+  layers::ImageConfig config = other.ReadConfig(manifest.config);
+  config.config.env.push_back("ONLY_IN_LAYOUT=from-layout");
+  manifest.config = other.PutConfig(config);
+  layers::Descriptor elsewhere = other.PutManifest(manifest);
+  std::string layout = dir() + "/layout";
+  layers::ExportLayoutDirectory(other, {{"example.com/unused:v1", elsewhere}}, layout);
+  std::string recipe =
+      "FROM oci-layout://" + layout + ":v1 AS unused\n"
+      "RUN echo $ONLY_IN_LAYOUT\n"
+      "FROM busybox:test AS wanted\n"
+      "RUN echo wanted\n";
+  BuildRequest request = Recipe(recipe);
+  request.graph.target = "wanted";
+  Run(request);
+  EXPECT_FALSE(store_.HasBlob(elsewhere.digest)) << "the unused stage's base was imported";
+  request.graph.target = "unused";
+  Run(request);
+  EXPECT_TRUE(store_.HasBlob(elsewhere.digest));
+  EXPECT_THAT(sink_->OutputOf("RUN echo $ONLY_IN_LAYOUT"), HasSubstr("from-layout"));
+}
+
 TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
   BuildResult by_digest = Run(
       Recipe("FROM " + busybox_->manifest.digest.ToString().substr(0, 19) + "\nRUN echo d > /d\n"));
@@ -269,7 +301,28 @@ TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
                              HasSubstr("v1")));
   std::string unknown = BuildError(Recipe("FROM nosuchimage:1\n"));
   EXPECT_THAT(unknown, AllOf(HasSubstr("Buildfile:1"), HasSubstr("nosuchimage:1"),
-                             HasSubstr("not in store")));
+                             HasSubstr("in store " + store_.root()),
+                             HasSubstr("pulling it failed")));
+}
+
+TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
+  registry::testing::TestRegistry registry;
+  layers::Store other(dir() + "/other-store");
+  // The same busybox with another config: a manifest this store lacks.
+  layers::Manifest manifest =
+      other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
+  layers::ImageConfig config = other.ReadConfig(manifest.config);
+  config.config.labels["only.in"] = "registry";
+  manifest.config = other.PutConfig(config);
+  layers::Descriptor remote = other.PutManifest(manifest);
+  std::string reference = registry.host() + "/tools/busybox:1";
+  registry::Push(other, remote, reference, {});
+  ASSERT_FALSE(store_.HasBlob(remote.digest));
+  BuildResult result = Run(Recipe("FROM " + reference + "\nRUN echo pulled > /pulled\n"));
+  EXPECT_EQ(FileIn(result, "/pulled"), "pulled\n");
+  EXPECT_TRUE(store_.HasBlob(remote.digest));
+  EXPECT_EQ(result.image.config.labels.at("only.in"), "registry");
+  EXPECT_EQ(result.image.diff_ids.size(), 2u);
 }
 
 TEST_F(ExecutorTest, RebuildIsCachedAChangeMissesFromThereAndNoCacheRuns) {
@@ -301,6 +354,18 @@ TEST_F(ExecutorTest, RebuildIsCachedAChangeMissesFromThereAndNoCacheRuns) {
   Run(with_arg);
   with_arg.graph.build_args = {{"V", "2"}};
   EXPECT_EQ(Run(with_arg).executed_steps, 1) << "a changed build arg must miss";
+}
+
+TEST_F(ExecutorTest, CacheHitWhoseSnapshotIsGoneIsExtractedFromItsBlob) {
+  std::string recipe = "FROM busybox:test\nRUN echo cached > /cached\n";
+  Run(Recipe(recipe));
+  layers::Snapshots snapshots(store_);
+  for (const std::string& name : snapshots.ListNames()) RemoveAll(snapshots.root() + "/" + name);
+  BuildResult result = Run(Recipe(recipe + "RUN cat /cached > /seen\n"));
+  EXPECT_EQ(result.executed_steps, 1);
+  EXPECT_EQ(sink_->cached().size(), 1u);
+  EXPECT_EQ(FileIn(result, "/seen"), "cached\n");
+  EXPECT_EQ(snapshots.ListNames().size(), 3u);
 }
 
 TEST_F(ExecutorTest, SourceDateEpochMakesRebuildsBitForBitIdentical) {
@@ -411,7 +476,7 @@ TEST_F(ExecutorTest, CopyErrorsNameTheLine) {
 // (the host's network), the other connects to it. Run one after the other,
 // the listener would time out (or the client give up) and the build fail.
 TEST_F(ExecutorTest, IndependentStagesRunAtTheSameTime) {
-  int port = 20000 + static_cast<int>(getpid() % 20000);
+  int port = registry::testing::FreeLoopbackPort();
   BuildRequest request = Recipe(fmt::format(
       "FROM busybox:test AS listener\n"
       "RUN timeout 30 nc -l -p {0} > /received\n"
