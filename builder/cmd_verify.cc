@@ -54,9 +54,15 @@ struct VerifyOptions {
 std::optional<int64_t> EpochFor(const VerifyOptions& options, const layers::ImageConfig& config) {
   if (std::optional<int64_t> given = SourceDateEpoch(options.run.source_date_epoch)) return given;
   std::optional<int64_t> created = builder::ParseRfc3339Seconds(config.created);
-  if (created) {
-    fmt::print(stderr, "imgbuild: rebuilding with SOURCE_DATE_EPOCH={} ({}'s created time)\n",
-               *created, options.against);
+  if (!created) return std::nullopt;
+  fmt::print(stderr, "imgbuild: rebuilding with SOURCE_DATE_EPOCH={} ({}'s created time)\n",
+             *created, options.against);
+  // An epoch is whole seconds; a fraction means the clock was read.
+  if (config.created.find('.') != std::string::npos) {
+    fmt::print(stderr,
+               "imgbuild: warning: {} was built without SOURCE_DATE_EPOCH (created {} has a "
+               "fraction of a second), so its times cannot be reproduced\n",
+               options.against, config.created);
   }
   return created;
 }
