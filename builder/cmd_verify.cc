@@ -138,9 +138,7 @@ void KeepStandardInputRecipe(builder::BuildRequest& request, const std::string& 
 void PrintResult(const layers::ImageDiff& diff, const layers::DiffLabels& labels,
                  const std::string& format) {
   if (format == "json") {
-    // Layer paths are bytes, not necessarily UTF-8.
-    auto replace_invalid = nlohmann::ordered_json::error_handler_t::replace;
-    fmt::print("{}\n", layers::ImageDiffToJson(diff, labels).dump(2, ' ', false, replace_invalid));
+    fmt::print("{}", layers::RenderImageDiffJson(diff, labels));
   } else if (diff.identical()) {
     fmt::print("{}\n", diff.a.digest.ToString());
   } else {

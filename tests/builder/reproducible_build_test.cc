@@ -6,13 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 
-#include <chrono>
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
+#include "tests/builder/cli_build_fixtures.h"
 #include "tests/builder/sandbox_fixtures.h"
 #include "tests/layers/store_testing.h"
 #include "util/temp_dir.h"
@@ -23,15 +22,16 @@ namespace {
 namespace fs = std::filesystem;
 using layers::store_testing::CommandResult;
 using layers::store_testing::RunCommand;
+using test_support::kBusyboxLayout;
+using test_support::kImgbuild;
 using test_support::ReadTextFile;
+using test_support::WaitForTheNextSecond;
 
 void WriteTextFile(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
   test_support::WriteTextFile(path, text);
 }
 
-const std::string kImgbuild = IMGBUILD_BINARY_DIR "/builder/imgbuild";
-const std::string kBusyboxLayout = IMGBUILD_FIXTURES_DIR "/busybox-oci";
 constexpr const char* kEpoch = "1700000000";
 
 constexpr const char* kRecipe = R"RECIPE(FROM busybox:latest AS left
@@ -92,11 +92,7 @@ class ReproducibleBuildTest : public ::testing::Test {
 
   // A store with the busybox fixture as busybox:latest.
   std::string NewStore(const std::string& name) {
-    std::string store = dir_.path() + "/" + name;
-    CommandResult loaded = RunCommand(kImgbuild + " load --root '" + store +
-                                      "' -t busybox:latest '" + kBusyboxLayout + "'");
-    EXPECT_EQ(loaded.exit_code, 0) << loaded.output;
-    return store;
+    return test_support::LoadBusyboxStore(dir_.path() + "/" + name);
   }
 
   // The same context content in `path`, its files created in `reverse`
@@ -142,12 +138,6 @@ class ReproducibleBuildTest : public ::testing::Test {
     EXPECT_EQ(built.exit_code, 0) << built.output;
     last_output_ = built.output;
     return fs::exists(iid) ? ReadTextFile(iid) : "";
-  }
-
-  static void WaitForTheNextSecond() {
-    auto now = std::chrono::system_clock::now();
-    auto next = std::chrono::ceil<std::chrono::seconds>(now) + std::chrono::milliseconds(50);
-    std::this_thread::sleep_until(next);
   }
 
   TempDir dir_{"imgbuild-repro-test-", "/var/tmp"};

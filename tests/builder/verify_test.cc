@@ -4,11 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "tests/builder/cli_build_fixtures.h"
 #include "tests/builder/sandbox_fixtures.h"
 #include "tests/layers/store_testing.h"
 #include "tests/registry/registry_fixture.h"
@@ -21,14 +20,15 @@ namespace {
 namespace fs = std::filesystem;
 using layers::store_testing::CommandResult;
 using layers::store_testing::RunCommand;
+using test_support::kBusyboxLayout;
+using test_support::kImgbuild;
 using test_support::ReadTextFile;
+using test_support::WaitForTheNextSecond;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-const std::string kImgbuild = IMGBUILD_BINARY_DIR "/builder/imgbuild";
-const std::string kBusyboxLayout = IMGBUILD_FIXTURES_DIR "/busybox-oci";
 const std::string kExample = IMGBUILD_SOURCE_DIR "/examples/hello";
 
 class VerifyTest : public ::testing::Test {
@@ -41,11 +41,7 @@ class VerifyTest : public ::testing::Test {
 
   // A store with the busybox fixture as busybox:latest.
   std::string NewStore(const std::string& name) {
-    std::string store = dir_.path() + "/" + name;
-    CommandResult loaded = RunCommand(kImgbuild + " load --root '" + store +
-                                      "' -t busybox:latest '" + kBusyboxLayout + "'");
-    EXPECT_EQ(loaded.exit_code, 0) << loaded.output;
-    return store;
+    return test_support::LoadBusyboxStore(dir_.path() + "/" + name);
   }
 
   // A context directory holding `recipe` as its Buildfile.
@@ -82,11 +78,6 @@ class VerifyTest : public ::testing::Test {
   void ExpectNothingLeft(const std::string& store) {
     EXPECT_THAT(ListDirectorySorted(store + "/.imgbuild/tmp"), IsEmpty());
     EXPECT_THAT(ReadTextFile("/proc/self/mountinfo"), Not(HasSubstr(store)));
-  }
-
-  static void WaitForTheNextSecond() {
-    auto next = std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now());
-    std::this_thread::sleep_until(next + std::chrono::milliseconds(50));
   }
 
   TempDir dir_{"imgbuild-verify-test-", "/var/tmp"};
