@@ -3,9 +3,9 @@
 // REF names; when it is not, the image comparer says why.
 #include <fcntl.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <iterator>
-
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,11 +48,12 @@ struct VerifyOptions {
   size_t max_items = 50;
 };
 
-// The epoch the reference was built with: --source-date-epoch or
-// $SOURCE_DATE_EPOCH, else the reference's own `created` (a build with an
+// The epoch the reference was built with: `given` (--source-date-epoch or
+// $SOURCE_DATE_EPOCH), else the reference's own `created` (a build with an
 // epoch sets created to it), else none.
-std::optional<int64_t> EpochFor(const VerifyOptions& options, const layers::ImageConfig& config) {
-  if (std::optional<int64_t> given = SourceDateEpoch(options.run.source_date_epoch)) return given;
+std::optional<int64_t> EpochFor(const std::optional<int64_t>& given,
+                                const VerifyOptions& options, const layers::ImageConfig& config) {
+  if (given) return given;
   std::optional<int64_t> created = builder::ParseRfc3339Seconds(config.created);
   if (!created) return std::nullopt;
   fmt::print(stderr, "imgbuild: rebuilding with SOURCE_DATE_EPOCH={} ({}'s created time)\n",
@@ -147,6 +148,14 @@ void PrintResult(const layers::ImageDiff& diff, const layers::DiffLabels& labels
   }
 }
 
+// Where the throwaway store goes: $TMPDIR, else /var/tmp (it holds base
+// images and snapshots, too big for a /tmp in memory). Not the store's own
+// .imgbuild/tmp, whose entries prune takes for abandoned files.
+std::string ScratchParent() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/var/tmp";
+}
+
 int RunVerify(const VerifyOptions& options, const builder::CancelToken& cancel) {
   builder::BuildRequest request = MakeBuildRequest(options.recipe, options.run);
   layers::Store local = options.store.Open();
@@ -156,11 +165,12 @@ int RunVerify(const VerifyOptions& options, const builder::CancelToken& cancel) 
   layers::Descriptor wanted = builder::ManifestForPlatform(
       reference.store(), reference.descriptor(), request.graph.target_platform, options.against);
   layers::Manifest manifest = reference.store().ReadManifest(wanted);
-  request.source_date_epoch = EpochFor(options, reference.store().ReadConfig(manifest.config));
+  request.source_date_epoch = EpochFor(request.source_date_epoch, options,
+                                       reference.store().ReadConfig(manifest.config));
   request.compression = CompressionFor(options, manifest);
   request.no_cache = true;
 
-  TempDir scratch("verify-", local.TempFilesDir());
+  TempDir scratch("imgbuild-verify-", ScratchParent());
   KeepStandardInputRecipe(request, scratch.path());
   layers::Store rebuilt = ScratchStoreWithBases(scratch.path() + "/store", local, request);
   builder::BuildResult built = BuildWithProgress(rebuilt, request, options.run.progress, cancel);
@@ -204,8 +214,8 @@ CommandSpec VerifyCommand() {
                            "Longest list shown per section (the rest are counted)")
                 ->check(CLI::PositiveNumber);
             app.footer(fmt::format(
-                "Builds the recipe without cache into a throwaway store (under the store's\n"
-                ".imgbuild/tmp, removed afterwards) and compares the result with --against:\n{}\n"
+                "Builds the recipe without cache into a throwaway store (in $TMPDIR, else\n"
+                "/var/tmp; removed afterwards) and compares the result with --against:\n{}\n"
                 "NAME[:TAG][@DIGEST] that is not in the store: pulled from its registry into a\n"
                 "  throwaway store\n\n"
                 "Base images in the store are copied into the throwaway store, so FROM finds\n"

@@ -37,6 +37,7 @@ class VerifyTest : public ::testing::Test {
     IMGBUILD_ASSERT_ROOT();
     ASSERT_TRUE(fs::exists(kImgbuild)) << kImgbuild << " is not built";
     ASSERT_TRUE(fs::exists(kBusyboxLayout)) << kBusyboxLayout << " is missing: build `fixtures`";
+    fs::create_directories(tmpdir_);
   }
 
   // A store with the busybox fixture as busybox:latest.
@@ -69,18 +70,23 @@ class VerifyTest : public ::testing::Test {
   };
   Outcome Verify(const std::string& store, const std::string& args) {
     std::string err = dir_.path() + "/verify.err";
-    CommandResult run = RunCommand("(" + kImgbuild + " verify --progress plain --root '" + store +
-                                   "' " + args + " 2>'" + err + "')");
+    CommandResult run = RunCommand("(TMPDIR='" + tmpdir_ + "' " + kImgbuild +
+                                   " verify --progress plain --root '" + store + "' " + args +
+                                   " 2>'" + err + "')");
     return {run.exit_code, run.output, ReadTextFile(err)};
   }
 
   // Nothing of the rebuild may stay: its store, mounts.
   void ExpectNothingLeft(const std::string& store) {
+    EXPECT_THAT(ListDirectorySorted(tmpdir_), IsEmpty());
     EXPECT_THAT(ListDirectorySorted(store + "/.imgbuild/tmp"), IsEmpty());
-    EXPECT_THAT(ReadTextFile("/proc/self/mountinfo"), Not(HasSubstr(store)));
+    std::string mounts = ReadTextFile("/proc/self/mountinfo");
+    EXPECT_THAT(mounts, Not(HasSubstr(store)));
+    EXPECT_THAT(mounts, Not(HasSubstr(tmpdir_)));
   }
 
   TempDir dir_{"imgbuild-verify-test-", "/var/tmp"};
+  std::string tmpdir_ = dir_.path() + "/tmp";
 };
 
 TEST_F(VerifyTest, RebuildsTheExampleAndMatchesTheImageOfAnotherStore) {
@@ -148,6 +154,16 @@ TEST_F(VerifyTest, TroubleExitsTwoAndSaysWhy) {
   EXPECT_THAT(bad_recipe.err, HasSubstr("/nonexistent/Buildfile"));
   EXPECT_GE(Verify(store, "'" + context + "'").exit_code, 100) << "--against is required";
   ExpectNothingLeft(store);
+}
+
+TEST_F(VerifyTest, AnImageBuiltWithoutAnEpochIsSaidToBeUnreproducible) {
+  std::string store = NewStore("store");
+  std::string context = Context("FROM busybox:latest\nRUN echo a > /a\n");
+  ASSERT_FALSE(Build(store, "-t unstamped '" + context + "'").empty());
+  Outcome verified = Verify(store, "--against unstamped '" + context + "'");
+  EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+  EXPECT_THAT(verified.err, HasSubstr("unstamped was built without SOURCE_DATE_EPOCH"));
+  EXPECT_THAT(verified.out, HasSubstr("created: "));
 }
 
 TEST_F(VerifyTest, AnImageOnlyARegistryHasIsPulledToCompare) {
