@@ -26,7 +26,7 @@ std::optional<Descriptor> FindByDigest(const layers::Store& store, std::string_v
 }  // namespace
 
 std::optional<Descriptor> FindStoreImage(const layers::Store& store, const std::string& reference,
-                                      std::string& why_not) {
+                                         std::string& why_not) {
   if (reference.find('@') != std::string::npos) {
     if (std::optional<Descriptor> found = FindByDigest(store, reference)) return found;
     why_not = "its digest is not in the store";
@@ -41,7 +41,7 @@ std::optional<Descriptor> FindStoreImage(const layers::Store& store, const std::
 }
 
 Descriptor ManifestForPlatform(const layers::Store& store, Descriptor descriptor,
-                       const parser::Platform& platform, const std::string& what) {
+                               const parser::Platform& platform, const std::string& what) {
   for (int depth = 0; layers::IsIndexMediaType(descriptor.media_type); ++depth) {
     if (depth == layers::kMaxIndexNesting) Fail("{}: indexes nest too deeply", what);
     descriptor = PickPlatformManifest(store.ReadIndex(descriptor), platform, what);
@@ -103,7 +103,8 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
       }
     }
   }
-  Descriptor descriptor = ManifestForPlatform(store_, *found, platform, "image \"" + reference + "\"");
+  Descriptor descriptor =
+      ManifestForPlatform(store_, *found, platform, "image \"" + reference + "\"");
   descriptor.annotations.clear();
   descriptor.platform.reset();
   layers::Manifest manifest = store_.ReadManifest(descriptor);

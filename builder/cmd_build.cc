@@ -38,8 +38,7 @@ builder::BuildRequest ToRequest(const BuildCommandOptions& options) {
 int RunBuild(const BuildCommandOptions& options, const builder::CancelToken& cancel) {
   builder::BuildRequest request = ToRequest(options);
   layers::Store store = options.store.Open();
-  builder::BuildResult result =
-      BuildWithProgress(store, request, options.run.progress, cancel);
+  builder::BuildResult result = BuildWithProgress(store, request, options.run.progress, cancel);
   fmt::print("{}\n", result.manifest.digest.ToString());
   return 0;
 }

@@ -202,8 +202,7 @@ CommandSpec VerifyCommand() {
             options->store.AddTo(app);
             options->run.AddTo(app);
             options->registry.AddTo(app, /*with_quiet=*/true);
-            app.add_option("--against", options->against,
-                           "The image to reproduce (see below)")
+            app.add_option("--against", options->against, "The image to reproduce (see below)")
                 ->required();
             AddCompressionFlag(app, options->compression,
                                "Layer compression: gzip, zstd or uncompressed (default: as the "
