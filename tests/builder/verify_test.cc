@@ -166,6 +166,18 @@ TEST_F(VerifyTest, AnImageBuiltWithoutAnEpochIsSaidToBeUnreproducible) {
   EXPECT_THAT(verified.out, HasSubstr("created: "));
 }
 
+TEST_F(VerifyTest, ARecipeOnStandardInputServesBothTheBaseLookupAndTheBuild) {
+  std::string store = NewStore("store");
+  std::string context = Context("FROM busybox:latest\nRUN echo piped > /piped\n");
+  std::string digest = Build(store, "--source-date-epoch 1700000000 -t piped '" + context + "'");
+  fs::rename(context + "/Buildfile", dir_.path() + "/recipe");
+  Outcome verified =
+      Verify(store, "-f - --against piped '" + context + "' <'" + dir_.path() + "/recipe'");
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_EQ(verified.out, digest + "\n");
+  ExpectNothingLeft(store);
+}
+
 TEST_F(VerifyTest, AnImageOnlyARegistryHasIsPulledToCompare) {
   registry::testing::TestRegistry registry;
   std::string store = NewStore("store");
