@@ -23,9 +23,10 @@ std::optional<Descriptor> FindByDigest(const layers::Store& store, std::string_v
   return DescribeDocument(store.ReadBlob(digest), digest.ToString());
 }
 
-// The store's image `reference` names, with why it is not there otherwise.
-std::optional<Descriptor> FindInStore(const layers::Store& store, const std::string& reference,
-                                      std::string& why_not) {
+}  // namespace
+
+std::optional<Descriptor> FindStoreImage(const layers::Store& store, const std::string& reference,
+                                         std::string& why_not) {
   if (reference.find('@') != std::string::npos) {
     if (std::optional<Descriptor> found = FindByDigest(store, reference)) return found;
     why_not = "its digest is not in the store";
@@ -39,9 +40,8 @@ std::optional<Descriptor> FindInStore(const layers::Store& store, const std::str
   }
 }
 
-// The single-platform manifest below `descriptor`.
-Descriptor ManifestFor(const layers::Store& store, Descriptor descriptor,
-                       const parser::Platform& platform, const std::string& what) {
+Descriptor ManifestForPlatform(const layers::Store& store, Descriptor descriptor,
+                               const parser::Platform& platform, const std::string& what) {
   for (int depth = 0; layers::IsIndexMediaType(descriptor.media_type); ++depth) {
     if (depth == layers::kMaxIndexNesting) Fail("{}: indexes nest too deeply", what);
     descriptor = PickPlatformManifest(store.ReadIndex(descriptor), platform, what);
@@ -52,8 +52,6 @@ Descriptor ManifestFor(const layers::Store& store, Descriptor descriptor,
   }
   return descriptor;
 }
-
-}  // namespace
 
 BaseImages::BaseImages(const layers::Store& store, parser::Platform target,
                        registry::RegistryOptions registry_options)
@@ -94,7 +92,7 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
                                 platform);
   } else {
     std::string why_not;
-    if (std::optional<Descriptor> stored = FindInStore(store_, reference, why_not)) {
+    if (std::optional<Descriptor> stored = FindStoreImage(store_, reference, why_not)) {
       found = *stored;
     } else {
       try {
@@ -105,7 +103,8 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
       }
     }
   }
-  Descriptor descriptor = ManifestFor(store_, *found, platform, "image \"" + reference + "\"");
+  Descriptor descriptor =
+      ManifestForPlatform(store_, *found, platform, "image \"" + reference + "\"");
   descriptor.annotations.clear();
   descriptor.platform.reset();
   layers::Manifest manifest = store_.ReadManifest(descriptor);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -28,6 +29,20 @@ struct BaseImage {
   layers::Manifest manifest;
   layers::ImageConfig config;
 };
+
+/// The image of `store` that `reference` names: NAME[:TAG], a digest
+/// (prefix), or NAME@DIGEST whose digest is in the store (its index.json
+/// entry, else a descriptor of the blob). nullopt when it is not there,
+/// with the reason in `why_not`. Throws Error only for an unreadable store.
+std::optional<layers::Descriptor> FindStoreImage(const layers::Store& store,
+                                                 const std::string& reference,
+                                                 std::string& why_not);
+
+/// The single-platform manifest below `descriptor` (a manifest, or an
+/// index whose entry for `platform` is taken, recursively). Throws Error
+/// naming `what` when there is none or it is not an image manifest.
+layers::Descriptor ManifestForPlatform(const layers::Store& store, layers::Descriptor descriptor,
+                                       const parser::Platform& platform, const std::string& what);
 
 /// Resolves and caches base images for one build. Thread-safe: concurrent
 /// requests for the same reference wait for one resolution.

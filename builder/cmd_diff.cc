@@ -34,9 +34,7 @@ int RunDiff(const DiffOptions& options) {
         layers::CompareImages(a.handle(), b.handle(), {.max_items = options.max_items});
     layers::DiffLabels labels{a.label(), b.label()};
     if (options.format == "json") {
-      // Layer paths are bytes, not necessarily UTF-8.
-      auto replace_invalid = nlohmann::ordered_json::error_handler_t::replace;
-      fmt::print("{}\n", layers::ImageDiffToJson(diff, labels).dump(2, ' ', false, replace_invalid));
+      fmt::print("{}", layers::RenderImageDiffJson(diff, labels));
     } else {
       fmt::print("{}", layers::RenderImageDiff(diff, labels));
     }

@@ -5,7 +5,7 @@ namespace imgbuild::cli {
 std::vector<CommandSpec> AllCommands() {
   return {BuildCommand(), ParseCommand(),  ImagesCommand(), InspectCommand(), TagCommand(),
           RmCommand(),    PruneCommand(),  FsckCommand(),   LoadCommand(),    SaveCommand(),
-          DiffCommand(),  PullCommand(),   PushCommand(),   LoginCommand(),   LogoutCommand()};
+          DiffCommand(),  VerifyCommand(), PullCommand(),   PushCommand(),   LoginCommand(),   LogoutCommand()};
 }
 
 }  // namespace imgbuild::cli

@@ -36,6 +36,8 @@ CommandSpec PushCommand();
 CommandSpec LoginCommand();
 /// `imgbuild logout`: forgets registry credentials.
 CommandSpec LogoutCommand();
+/// `imgbuild verify`: rebuilds a recipe and compares it with an image.
+CommandSpec VerifyCommand();
 
 }  // namespace imgbuild::cli
 

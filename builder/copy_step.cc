@@ -66,14 +66,20 @@ CopyUnit StagedFileUnit(const std::string& dir, const std::string& name, std::st
 }
 
 // BuildKit writes a heredoc source with Mkfile(name, 0644) and copies that
-// file, so it gets the time it was written.
-CopyUnit HeredocUnit(const parser::Heredoc& heredoc, const std::string& dir) {
+// file, so it gets the time it was written; with SOURCE_DATE_EPOCH it gets
+// the epoch, so that an epoch later than the build still reproduces.
+CopyUnit HeredocUnit(const parser::Heredoc& heredoc, const std::string& dir,
+                     const std::optional<int64_t>& source_date_epoch) {
   std::string name(BaseName(heredoc.name));
   if (name.empty() || name == "." || name == "..") name = "__heredoc__";
   std::string path = dir + "/" + name;
   UniqueFd fd = OpenOrThrow(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
   WriteAll(fd.get(), heredoc.content.data(), heredoc.content.size(), path);
   if (fchmod(fd.get(), 0644) != 0) FailErrno("chmod " + path);
+  if (source_date_epoch) {
+    struct timespec times[2] = {{*source_date_epoch, 0}, {*source_date_epoch, 0}};
+    if (futimens(fd.get(), times) != 0) FailErrno("set the time of " + path);
+  }
   return StagedFileUnit(dir, name, layers::DigestOf(heredoc.content).ToString());
 }
 
@@ -120,7 +126,7 @@ PreparedCopy PrepareCopy(const parser::CopyCommand& copy, const SourceTree& tree
   for (const std::string& source : copy.sources) {
     if (source.starts_with("<<") && heredocs < copy.heredocs.size()) {
       std::string dir = StagingSubdirectory(how, where, "heredoc");
-      units.push_back(HeredocUnit(copy.heredocs[heredocs++], dir));
+      units.push_back(HeredocUnit(copy.heredocs[heredocs++], dir, how.source_date_epoch));
     } else if (IsGitUrl(source) && copy.is_add) {
       Fail("{}: adding a git repository (\"{}\") is not supported yet; clone it in a RUN step "
            "or ADD an archive URL instead",

@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ struct CopyPreparation {
   std::string staging_dir;  ///< Empty scratch directory for downloads and heredocs; the
                             ///< caller removes it after ApplyCopy.
   const CancelToken* cancel = nullptr;  ///< Stops downloads promptly when cancelled.
+  /// SOURCE_DATE_EPOCH: the mtime of heredoc files (else the time written).
+  std::optional<int64_t> source_date_epoch = std::nullopt;
 };
 
 struct PreparedCopyData;

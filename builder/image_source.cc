@@ -70,6 +70,17 @@ layers::Descriptor Select(const layers::ImportResult& result, const Location& wh
   return result.images.front().descriptor;
 }
 
+std::string_view SpecAfterTransport(std::string_view text) {
+  for (std::string_view transport : kTransports) {
+    if (text.starts_with(transport)) return text.substr(transport.size());
+  }
+  return {};
+}
+
+bool IsPath(std::string_view text) {
+  return text.starts_with('/') || text.starts_with("./") || text.starts_with("../");
+}
+
 }  // namespace
 
 ImageSource::ImageSource(std::string label, std::optional<TempDir> scratch, layers::Store store,
@@ -78,11 +89,8 @@ ImageSource::ImageSource(std::string label, std::optional<TempDir> scratch, laye
       descriptor_(std::move(descriptor)) {}
 
 ImageSource ImageSource::Open(std::string_view text, const StoreOptions& local) {
-  std::string_view spec;
-  for (std::string_view transport : kTransports) {
-    if (text.starts_with(transport)) spec = text.substr(transport.size());
-  }
-  bool path = text.starts_with('/') || text.starts_with("./") || text.starts_with("../");
+  std::string_view spec = SpecAfterTransport(text);
+  bool path = IsPath(text);
   if (spec.empty() && !path) {
     layers::Store store = local.Open();
     layers::Descriptor descriptor = ResolveImage(store, text).descriptor;
@@ -100,6 +108,28 @@ ImageSource ImageSource::Open(std::string_view text, const StoreOptions& local) 
   }
   layers::Descriptor descriptor = Select(result, where, text);
   return ImageSource(std::string(text), std::move(scratch), std::move(store), descriptor);
+}
+
+ImageSource ImageSource::Open(std::string_view text, const StoreOptions& local,
+                              const registry::RegistryOptions& registry,
+                              const std::string& platform) {
+  if (!SpecAfterTransport(text).empty() || IsPath(text)) return Open(text, local);
+  std::string not_stored;
+  try {
+    return Open(text, local);
+  } catch (const Error& error) {
+    not_stored = error.what();
+  }
+  TempDir scratch("imgbuild-image-");
+  layers::Store store(scratch.path() + "/store");
+  std::optional<registry::PullResult> pulled;
+  try {
+    pulled = registry::Pull(store, text, platform, registry);
+  } catch (const Error& error) {
+    Fail("image {} is neither in the store ({}) nor pulled from its registry: {}", text,
+         not_stored, error.what());
+  }
+  return ImageSource(std::string(text), std::move(scratch), std::move(store), pulled->manifest);
 }
 
 }  // namespace imgbuild::cli

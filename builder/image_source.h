@@ -14,6 +14,7 @@
 #include "layers/image_diff.h"
 #include "layers/oci.h"
 #include "layers/store.h"
+#include "registry/registry.h"
 #include "util/temp_dir.h"
 
 namespace imgbuild::cli {
@@ -35,6 +36,13 @@ class ImageSource {
   /// from its content. Throws Error naming `text` when the image is not
   /// there or the input is invalid (see ImportImages).
   static ImageSource Open(std::string_view text, const StoreOptions& local);
+
+  /// Like Open(text, local), except that a NAME[:TAG][@DIGEST] not in the
+  /// store is pulled from its registry with `registry` (the manifest for
+  /// `platform`, "" = this machine's) into a throwaway store. Throws Error
+  /// saying why neither the store nor the registry had it.
+  static ImageSource Open(std::string_view text, const StoreOptions& local,
+                          const registry::RegistryOptions& registry, const std::string& platform);
 
   ImageSource(ImageSource&&) = default;
   ImageSource& operator=(ImageSource&&) = delete;

@@ -266,7 +266,8 @@ class StageRunner {
     TempDir staging = context_.scratch.NewDir("copy-");
     PreparedCopy prepared = AtLocation(where, [&] {
       return PrepareCopy(copy, tree, context_.stat_cache,
-                         CopyPreparation{where, staging.path(), &context_.cancel});
+                         CopyPreparation{where, staging.path(), &context_.cancel,
+                                         context_.request.source_date_epoch});
     });
     std::string created_by = CopyHistoryText(copy);
     layers::Digest key = StepCacheKey(state_.cache_key, {.instruction = &step.instruction,

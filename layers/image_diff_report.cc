@@ -245,4 +245,10 @@ nlohmann::ordered_json ImageDiffToJson(const ImageDiff& diff, const DiffLabels& 
   return DiffJson(diff, &labels);
 }
 
+std::string RenderImageDiffJson(const ImageDiff& diff, const DiffLabels& labels) {
+  // Layer paths are bytes, not necessarily UTF-8.
+  auto replace_invalid = nlohmann::ordered_json::error_handler_t::replace;
+  return ImageDiffToJson(diff, labels).dump(2, ' ', false, replace_invalid) + "\n";
+}
+
 }  // namespace imgbuild::layers

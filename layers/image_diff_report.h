@@ -37,6 +37,10 @@ std::string RenderImageDiff(const ImageDiff& diff, const DiffLabels& labels);
 /// error_handler_t::replace, as they need not be UTF-8.
 nlohmann::ordered_json ImageDiffToJson(const ImageDiff& diff, const DiffLabels& labels);
 
+/// ImageDiffToJson as text: indented by two spaces, bytes that are not
+/// UTF-8 replaced by U+FFFD, ending with a newline.
+std::string RenderImageDiffJson(const ImageDiff& diff, const DiffLabels& labels);
+
 }  // namespace imgbuild::layers
 
 #endif  // IMGBUILD_LAYERS_IMAGE_DIFF_REPORT_H_
