@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "builder/image_output.h"
 #include "layers/image_export.h"
 #include "layers/image_name.h"
 #include "layers/tar_apply.h"
@@ -21,13 +23,66 @@ OutputSpec::Type ParseType(std::string_view type, bool tar) {
   if (type == "oci") return tar ? OutputSpec::Type::kOciArchive : OutputSpec::Type::kOciLayout;
   if (type == "docker") return OutputSpec::Type::kDockerArchive;
   if (type == "local") return OutputSpec::Type::kLocal;
-  Fail("unsupported output type \"{}\": use oci, docker or local", type);
+  if (type == "image" || type == "registry") return OutputSpec::Type::kImage;
+  Fail("unsupported output type \"{}\": use oci, docker, local, image or registry", type);
 }
 
-bool ParseBool(std::string_view text, std::string_view spec) {
+bool ParseBool(std::string_view key, std::string_view text, std::string_view spec) {
   if (text == "true" || text == "1") return true;
   if (text == "false" || text == "0") return false;
-  Fail("invalid output \"{}\": tar= takes true or false, not \"{}\"", spec, text);
+  Fail("invalid output \"{}\": {}= takes true or false, not \"{}\"", spec, key, text);
+}
+
+// The fields of one CSV record, as Go's encoding/csv reads buildx's -o: a
+// field in double quotes may hold commas, and "" in it is one quote.
+std::vector<std::string> CsvFields(std::string_view text) {
+  std::vector<std::string> fields;
+  size_t i = 0;
+  while (true) {
+    std::string field;
+    if (i < text.size() && text[i] == '"') {
+      for (++i;; ++i) {
+        if (i == text.size()) Fail("invalid output \"{}\": a quote is not closed", text);
+        if (text[i] != '"') {
+          field += text[i];
+        } else if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += text[++i];
+        } else {
+          break;
+        }
+      }
+      if (++i < text.size() && text[i] != ',') {
+        Fail("invalid output \"{}\": a closing quote must end its field", text);
+      }
+    } else {
+      size_t end = std::min(text.find(',', i), text.size());
+      field = text.substr(i, end - i);
+      if (field.find('"') != std::string::npos) {
+        Fail("invalid output \"{}\": a quote inside a field; quote the whole field", text);
+      }
+      i = end;
+    }
+    fields.push_back(std::move(field));
+    if (i == text.size()) return fields;
+    ++i;  // the comma
+  }
+}
+
+// Checks that the keys given fit the type.
+void CheckKeys(const OutputSpec& spec, std::string_view type, bool tar, std::string_view text) {
+  bool image = spec.type == OutputSpec::Type::kImage;
+  if (image && !spec.dest.empty()) {
+    Fail("invalid output \"{}\": type={} takes no dest= (it names the image with name=)", text,
+         type);
+  }
+  if (!image && spec.dest.empty()) Fail("invalid output \"{}\": dest= is missing", text);
+  if (!tar && type != "oci") Fail("invalid output \"{}\": tar=false is only for type=oci", text);
+  if (spec.push && !image) {
+    Fail("invalid output \"{}\": push= is only for type=image (or type=registry)", text);
+  }
+  if (!spec.names.empty() && spec.type == OutputSpec::Type::kLocal) {
+    Fail("invalid output \"{}\": type=local takes no name=", text);
+  }
 }
 
 void ApplyLayers(const layers::Store& store, const layers::Manifest& manifest,
@@ -47,24 +102,33 @@ OutputSpec ParseOutputSpec(std::string_view text) {
     return OutputSpec{OutputSpec::Type::kLocal, std::string(text)};
   }
   std::string type, dest;
+  std::vector<std::string> names;
   bool tar = true;
-  for (const std::string& field : Split(text, ',')) {
+  std::optional<bool> push;
+  for (const std::string& field : CsvFields(text)) {
     size_t equals = field.find('=');
     std::string key = field.substr(0, equals);
     std::string value = equals == std::string::npos ? "" : field.substr(equals + 1);
-    if (key == "type")
+    if (key == "type") {
       type = value;
-    else if (key == "dest")
+    } else if (key == "dest") {
       dest = value;
-    else if (key == "tar")
-      tar = ParseBool(value, text);
-    else
-      Fail("invalid output \"{}\": unknown key \"{}\" (known: type, dest, tar)", text, key);
+    } else if (key == "tar") {
+      tar = ParseBool(key, value, text);
+    } else if (key == "push") {
+      push = ParseBool(key, value, text);
+    } else if (key == "name") {
+      for (const std::string& name : Split(value, ',')) {
+        if (!name.empty()) names.push_back(name);
+      }
+    } else {
+      Fail("invalid output \"{}\": unknown key \"{}\" (known: type, dest, tar, name, push)",
+           text, key);
+    }
   }
   if (type.empty()) Fail("invalid output \"{}\": type= is missing", text);
-  OutputSpec spec{ParseType(type, tar), dest};
-  if (spec.dest.empty()) Fail("invalid output \"{}\": dest= is missing", text);
-  if (!tar && type != "oci") Fail("invalid output \"{}\": tar=false is only for type=oci", text);
+  OutputSpec spec{ParseType(type, tar), dest, names, push.value_or(type == "registry")};
+  CheckKeys(spec, type, tar, text);
   return spec;
 }
 
@@ -78,14 +142,23 @@ std::string OutputTitle(const OutputSpec& output) {
       return "exporting to docker image format " + output.dest;
     case OutputSpec::Type::kLocal:
       return "copying files to " + output.dest;
+    case OutputSpec::Type::kImage:
+      return "exporting to image";
   }
   return "exporting";
 }
 
 void WriteOutput(const layers::Store& store, const BuildResult& result,
-                 const std::vector<std::string>& tags, const OutputSpec& output) {
+                 const std::vector<std::string>& tags, const OutputSpec& output,
+                 const registry::RegistryOptions& registry) {
+  if (output.type == OutputSpec::Type::kImage) {
+    WriteImageOutput(store, result.manifest, OutputNames(output, tags), output.push, registry);
+    return;
+  }
   std::vector<layers::ExportImage> images;
-  for (const std::string& tag : tags) images.push_back({tag, result.manifest});
+  for (const std::string& name : OutputNames(output, tags)) {
+    images.push_back({name, result.manifest});
+  }
   if (images.empty()) images.push_back({"", result.manifest});
   try {
     // Like buildx, the destination's missing parents are created.
@@ -107,24 +180,27 @@ void WriteOutput(const layers::Store& store, const BuildResult& result,
       case OutputSpec::Type::kLocal:
         ApplyLayers(store, store.ReadManifest(result.manifest), output.dest);
         break;
+      case OutputSpec::Type::kImage:
+        break;  // handled above: it has no destination
     }
   } catch (const Error& error) {
     Fail("output {}: {}", output.dest, error.what());
   }
 }
 
-std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& tags) {
+std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& names) {
   nlohmann::json metadata;  // keys sorted, as Go's json.Marshal of a map
   metadata["containerimage.config.digest"] = result.config.digest.ToString();
   metadata["containerimage.descriptor"] = {{"mediaType", result.manifest.media_type},
                                            {"digest", result.manifest.digest.ToString()},
                                            {"size", result.manifest.size}};
   metadata["containerimage.digest"] = result.manifest.digest.ToString();
-  if (!tags.empty()) {
-    std::vector<std::string> names;
-    for (const std::string& tag : tags)
-      names.push_back(layers::ImageName::Parse(tag).FullyQualified());
-    metadata["image.name"] = fmt::format("{}", fmt::join(names, ","));
+  if (!names.empty()) {
+    std::vector<std::string> qualified;
+    for (const std::string& name : names) {
+      qualified.push_back(layers::ImageName::Parse(name).FullyQualified());
+    }
+    metadata["image.name"] = fmt::format("{}", fmt::join(qualified, ","));
   }
   return metadata.dump(2) + "\n";
 }
@@ -134,7 +210,7 @@ void WriteResultFiles(const BuildRequest& request, const BuildResult& result) {
     WriteFileAtomically(request.iidfile, result.manifest.digest.ToString());
   }
   if (!request.metadata_file.empty()) {
-    WriteFileAtomically(request.metadata_file, BuildMetadataJson(result, request.tags));
+    WriteFileAtomically(request.metadata_file, BuildMetadataJson(result, ImageNames(request)));
   }
 }
 
