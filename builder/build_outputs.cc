@@ -13,6 +13,7 @@
 #include "layers/image_name.h"
 #include "layers/tar_apply.h"
 #include "util/atomic_file.h"
+#include "util/csv.h"
 #include "util/error.h"
 #include "util/split.h"
 
@@ -33,38 +34,14 @@ bool ParseBool(std::string_view key, std::string_view text, std::string_view spe
   Fail("invalid output \"{}\": {}= takes true or false, not \"{}\"", spec, key, text);
 }
 
-// The fields of one CSV record, as Go's encoding/csv reads buildx's -o: a
-// field in double quotes may hold commas, and "" in it is one quote.
+// The KEY=VALUE fields of `text`, a CSV record as buildx reads it: a
+// quoted field may hold commas ("name=a,b").
 std::vector<std::string> CsvFields(std::string_view text) {
-  std::vector<std::string> fields;
-  size_t i = 0;
-  while (true) {
-    std::string field;
-    if (i < text.size() && text[i] == '"') {
-      for (++i;; ++i) {
-        if (i == text.size()) Fail("invalid output \"{}\": a quote is not closed", text);
-        if (text[i] != '"') {
-          field += text[i];
-        } else if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += text[++i];
-        } else {
-          break;
-        }
-      }
-      if (++i < text.size() && text[i] != ',') {
-        Fail("invalid output \"{}\": a closing quote must end its field", text);
-      }
-    } else {
-      size_t end = std::min(text.find(',', i), text.size());
-      field = text.substr(i, end - i);
-      if (field.find('"') != std::string::npos) {
-        Fail("invalid output \"{}\": a quote inside a field; quote the whole field", text);
-      }
-      i = end;
-    }
-    fields.push_back(std::move(field));
-    if (i == text.size()) return fields;
-    ++i;  // the comma
+  try {
+    return SplitCsvRecord(text);
+  } catch (const Error& error) {
+    Fail("invalid output \"{}\": {}; quote a whole field, e.g. 'type=image,\"name=a,b\"'",
+         text, error.what());
   }
 }
 

@@ -88,9 +88,8 @@ TEST(BuildOutputsTest, RejectsWhatItCannotWrite) {
   EXPECT_THAT(ErrorOf("type=oci,dest=x,push=true"), HasSubstr("push= is only for type=image"));
   EXPECT_THAT(ErrorOf("type=image,push=yes"), HasSubstr("push= takes true or false"));
   EXPECT_THAT(ErrorOf("type=local,dest=x,name=a"), HasSubstr("type=local takes no name="));
-  EXPECT_THAT(ErrorOf(R"(type=image,"name=a)"), HasSubstr("a quote is not closed"));
-  EXPECT_THAT(ErrorOf(R"(type=image,"name=a"b)"), HasSubstr("a closing quote must end"));
-  EXPECT_THAT(ErrorOf(R"(type=image,name="a")"), HasSubstr("a quote inside a field"));
+  EXPECT_THAT(ErrorOf(R"(type=image,"name=a)"), HasSubstr("missing \" in quoted field"));
+  EXPECT_THAT(ErrorOf(R"(type=image,name="a")"), HasSubstr("bare \" in non-quoted field"));
   EXPECT_THAT(ErrorOf("type=oci"), HasSubstr("dest= is missing"));
   EXPECT_THAT(ErrorOf("dest=x"), HasSubstr("type= is missing"));
   EXPECT_THAT(ErrorOf("type=oci,dest=x,tar=maybe"), HasSubstr("tar= takes true or false"));

@@ -146,12 +146,8 @@ TEST_F(BuildPushTest, BuildsFromAndPushesThroughTransientFaults) {
   TestRegistry registry;
   // A base only the registry has: busybox with another config.
   layers::Store other(dir() + "/other-store");
-  layers::Manifest manifest =
-      other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
-  layers::ImageConfig config = other.ReadConfig(manifest.config);
-  config.config.labels["base"] = "remote";
-  manifest.config = other.PutConfig(config);
-  registry::Push(other, other.PutManifest(manifest), registry.host() + "/tools/base:1", {});
+  registry::Push(other, test_support::PutLabelledBusybox(other, "base", "remote"),
+                 registry.host() + "/tools/base:1", {});
 
   FaultProxy proxy(registry.host(), {"GET /manifests/ 1 503", "GET /blobs/ 1 500",
                                      "GET /blobs/ 2 reset", "GET /blobs/ 3 truncate",
