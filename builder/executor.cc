@@ -140,7 +140,8 @@ class Executor {
         snapshots_(store),
         cache_(store),
         bases_(store, request.graph.target_platform,
-               RegistryOptions([this](std::string_view line) { progress_.Message(line); })) {}
+               RegistryOptionsLoggingTo(
+                   [this](std::string_view line) { progress_.Message(line); })) {}
 
   BuildResult Run() {
     CheckImageOutputs(request_);  // before the work, not after it
@@ -256,7 +257,7 @@ class Executor {
     Clock::time_point start = Clock::now();
     try {
       WriteOutput(store_, result, request_.tags, output,
-                  RegistryOptions([this, id](std::string_view line) {
+                  RegistryOptionsLoggingTo([this, id](std::string_view line) {
                     progress_.Output(id, OutputStream::kStdout, std::string(line) + "\n");
                   }));
     } catch (const Error& error) {
@@ -267,7 +268,8 @@ class Executor {
   }
 
   // The request's registry options, with their log lines going to `log`.
-  registry::RegistryOptions RegistryOptions(std::function<void(std::string_view)> log) const {
+  registry::RegistryOptions RegistryOptionsLoggingTo(
+      std::function<void(std::string_view)> log) const {
     registry::RegistryOptions options = request_.registry;
     options.log = std::move(log);
     return options;

@@ -114,7 +114,8 @@ void RegistryClient::ChooseBase(const std::function<HttpResponse(const std::stri
 }
 
 void RegistryClient::Connect() {
-  std::call_once(connected_, [&] { ChooseBase([&](const std::string& base) { return Ping(base); }); });
+  std::call_once(connected_,
+                 [&] { ChooseBase([&](const std::string& base) { return Ping(base); }); });
 }
 
 HttpResponse RegistryClient::SendFirst(HttpRequest request, const Scopes& scopes,
