@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -117,6 +118,20 @@ TEST_F(BasicAuthTest, LoginStoresWorkingCredentialsAndWrongOnesAreRefused) {
 
   EXPECT_TRUE(Logout(registry_.host(), options_));
   EXPECT_FALSE(Logout(registry_.host(), options_));
+}
+
+TEST_F(BasicAuthTest, ARepushAnswersTheChallengeOfItsOnlyHead) {
+  TinyImage image = BuildTinyImage(source_, work_.path(), "again", 3000);
+  Login(registry_.host(), "alice", kAlicePassword, options_);
+  Push(source_, image.manifest, Ref("test/again:v1"), options_);
+  size_t before = registry_.Requests().size();
+  EXPECT_EQ(Push(source_, image.manifest, Ref("test/again:v1"), options_).digest,
+            image.manifest.digest);
+  std::vector<testing::LoggedRequest> all = registry_.Requests();
+  std::vector<std::pair<std::string, int>> asked;
+  for (size_t i = before; i < all.size(); ++i) asked.push_back({all[i].method, all[i].status});
+  // The challenge comes with the HEAD itself: no /v2/ ping before it.
+  EXPECT_EQ(asked, (std::vector<std::pair<std::string, int>>{{"HEAD", 401}, {"HEAD", 200}}));
 }
 
 class TokenAuthTest : public AuthTest {
