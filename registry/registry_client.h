@@ -1,6 +1,7 @@
 // The connection to one registry that pulls and pushes share: where it is
 // (https, or plain http for loopback and --insecure-registry hosts, found
-// by a /v2/ ping or by the first request itself), its authentication, and sending requests with
+// by a /v2/ ping or by the first request itself, such as the manifest HEAD
+// of a push or GET of a pull), its authentication, and sending requests with
 // authorization, one re-send after a 401, and retries of transient failures.
 #ifndef IMGBUILD_REGISTRY_REGISTRY_CLIENT_H_
 #define IMGBUILD_REGISTRY_REGISTRY_CLIENT_H_
