@@ -15,7 +15,7 @@
 namespace imgbuild::builder {
 
 /// The names `output` gives the image: its name= list, else the build's
-/// -t `tags` (buildx names an exporter without name= after the tags).
+/// -t `tags`.
 std::vector<std::string> OutputNames(const OutputSpec& output,
                                      const std::vector<std::string>& tags);
 
@@ -26,7 +26,8 @@ std::vector<std::string> ImageNames(const BuildRequest& request);
 
 /// Checks, before anything is built, that the image outputs of `request`
 /// can be written: every name parses as an image name, and a push has a
-/// name to push to. Throws Error naming the output and saying what to add.
+/// name to push to. Throws Error quoting a name that does not parse, or
+/// saying how to name the image for a push without a name.
 void CheckImageOutputs(const BuildRequest& request);
 
 /// Names `image` in `store` with each of `names` and, when `push`, pushes it
