@@ -13,6 +13,7 @@
 #include "layers/compress.h"
 #include "layers/oci.h"
 #include "parser/graph.h"
+#include "registry/registry.h"
 
 namespace imgbuild::builder {
 
@@ -23,15 +24,23 @@ struct OutputSpec {
     kOciArchive,     ///< type=oci: a tar of the layout.
     kDockerArchive,  ///< type=docker: what `docker load` reads.
     kLocal,          ///< type=local: the final root file system as a directory.
+    kImage,          ///< type=image (type=registry: push=true): names, maybe pushed.
   };
   Type type = Type::kOciArchive;
-  std::string dest;  ///< File or directory.
+  std::string dest;  ///< File or directory; "" for kImage.
+  /// name=: the image's names (kImage: in the store and, with push, in
+  /// registries; archives: their ref names). Empty = the build's -t tags.
+  std::vector<std::string> names{};
+  bool push = false;  ///< push=true (kImage only): push to every name.
 };
 
-/// Parses buildx's -o syntax: "type=oci,dest=out.tar", "type=oci,dest=DIR,
-/// tar=false", "type=docker,dest=F", "type=local,dest=DIR", or a bare path
-/// (type=local). Throws Error naming the value for an unknown type or key,
-/// a missing dest, or a bad tar= value.
+/// Parses buildx's -o syntax, a CSV line of KEY=VALUE fields:
+/// "type=oci,dest=out.tar", "type=oci,dest=DIR,tar=false",
+/// "type=docker,dest=F", "type=local,dest=DIR", "type=image,name=N[,push=true]",
+/// "type=registry" (= type=image,push=true), or a bare path (type=local).
+/// A quoted field may hold commas: 'type=image,"name=a:1,b:1"'. Throws Error
+/// naming the value for an unknown type or key, a missing dest, a bad
+/// boolean, or a key that does not fit the type.
 OutputSpec ParseOutputSpec(std::string_view text);
 
 /// Everything one build needs.
@@ -50,6 +59,9 @@ struct BuildRequest {
   layers::Compression compression = layers::Compression::kGzip;
   std::string iidfile;        ///< --iidfile: receives the image digest.
   std::string metadata_file;  ///< --metadata-file: buildx's JSON about the image.
+  /// How FROM pulls and type=image,push=true reach registries (--tls-ca,
+  /// --insecure-registry); `log` is set by Build to the progress view.
+  registry::RegistryOptions registry{};
 };
 
 /// What a build produced; the image is in the store.

@@ -6,11 +6,14 @@
 #include <cerrno>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "builder/image_output.h"
 #include "layers/image_export.h"
 #include "layers/image_name.h"
 #include "layers/tar_apply.h"
 #include "util/atomic_file.h"
+#include "util/csv.h"
 #include "util/error.h"
 #include "util/split.h"
 
@@ -21,13 +24,42 @@ OutputSpec::Type ParseType(std::string_view type, bool tar) {
   if (type == "oci") return tar ? OutputSpec::Type::kOciArchive : OutputSpec::Type::kOciLayout;
   if (type == "docker") return OutputSpec::Type::kDockerArchive;
   if (type == "local") return OutputSpec::Type::kLocal;
-  Fail("unsupported output type \"{}\": use oci, docker or local", type);
+  if (type == "image" || type == "registry") return OutputSpec::Type::kImage;
+  Fail("unsupported output type \"{}\": use oci, docker, local, image or registry", type);
 }
 
-bool ParseBool(std::string_view text, std::string_view spec) {
+bool ParseBool(std::string_view key, std::string_view text, std::string_view spec) {
   if (text == "true" || text == "1") return true;
   if (text == "false" || text == "0") return false;
-  Fail("invalid output \"{}\": tar= takes true or false, not \"{}\"", spec, text);
+  Fail("invalid output \"{}\": {}= takes true or false, not \"{}\"", spec, key, text);
+}
+
+// The KEY=VALUE fields of `text`, a CSV record as buildx reads it: a
+// quoted field may hold commas ("name=a,b").
+std::vector<std::string> CsvFields(std::string_view text) {
+  try {
+    return SplitCsvRecord(text);
+  } catch (const Error& error) {
+    Fail("invalid output \"{}\": {}; quote a whole field, e.g. 'type=image,\"name=a,b\"'",
+         text, error.what());
+  }
+}
+
+// Checks that the keys given fit the type.
+void CheckKeys(const OutputSpec& spec, std::string_view type, bool tar, std::string_view text) {
+  bool image = spec.type == OutputSpec::Type::kImage;
+  if (image && !spec.dest.empty()) {
+    Fail("invalid output \"{}\": type={} takes no dest= (it names the image with name=)", text,
+         type);
+  }
+  if (!image && spec.dest.empty()) Fail("invalid output \"{}\": dest= is missing", text);
+  if (!tar && type != "oci") Fail("invalid output \"{}\": tar=false is only for type=oci", text);
+  if (spec.push && !image) {
+    Fail("invalid output \"{}\": push= is only for type=image (or type=registry)", text);
+  }
+  if (!spec.names.empty() && spec.type == OutputSpec::Type::kLocal) {
+    Fail("invalid output \"{}\": type=local takes no name=", text);
+  }
 }
 
 void ApplyLayers(const layers::Store& store, const layers::Manifest& manifest,
@@ -47,24 +79,33 @@ OutputSpec ParseOutputSpec(std::string_view text) {
     return OutputSpec{OutputSpec::Type::kLocal, std::string(text)};
   }
   std::string type, dest;
+  std::vector<std::string> names;
   bool tar = true;
-  for (const std::string& field : Split(text, ',')) {
+  std::optional<bool> push;
+  for (const std::string& field : CsvFields(text)) {
     size_t equals = field.find('=');
     std::string key = field.substr(0, equals);
     std::string value = equals == std::string::npos ? "" : field.substr(equals + 1);
-    if (key == "type")
+    if (key == "type") {
       type = value;
-    else if (key == "dest")
+    } else if (key == "dest") {
       dest = value;
-    else if (key == "tar")
-      tar = ParseBool(value, text);
-    else
-      Fail("invalid output \"{}\": unknown key \"{}\" (known: type, dest, tar)", text, key);
+    } else if (key == "tar") {
+      tar = ParseBool(key, value, text);
+    } else if (key == "push") {
+      push = ParseBool(key, value, text);
+    } else if (key == "name") {
+      for (const std::string& name : Split(value, ',')) {
+        if (!name.empty()) names.push_back(name);
+      }
+    } else {
+      Fail("invalid output \"{}\": unknown key \"{}\" (known: type, dest, tar, name, push)",
+           text, key);
+    }
   }
   if (type.empty()) Fail("invalid output \"{}\": type= is missing", text);
-  OutputSpec spec{ParseType(type, tar), dest};
-  if (spec.dest.empty()) Fail("invalid output \"{}\": dest= is missing", text);
-  if (!tar && type != "oci") Fail("invalid output \"{}\": tar=false is only for type=oci", text);
+  OutputSpec spec{ParseType(type, tar), dest, names, push.value_or(type == "registry")};
+  CheckKeys(spec, type, tar, text);
   return spec;
 }
 
@@ -78,14 +119,23 @@ std::string OutputTitle(const OutputSpec& output) {
       return "exporting to docker image format " + output.dest;
     case OutputSpec::Type::kLocal:
       return "copying files to " + output.dest;
+    case OutputSpec::Type::kImage:
+      return "exporting to image";
   }
   return "exporting";
 }
 
 void WriteOutput(const layers::Store& store, const BuildResult& result,
-                 const std::vector<std::string>& tags, const OutputSpec& output) {
+                 const std::vector<std::string>& tags, const OutputSpec& output,
+                 const registry::RegistryOptions& registry) {
+  if (output.type == OutputSpec::Type::kImage) {
+    WriteImageOutput(store, result.manifest, OutputNames(output, tags), output.push, registry);
+    return;
+  }
   std::vector<layers::ExportImage> images;
-  for (const std::string& tag : tags) images.push_back({tag, result.manifest});
+  for (const std::string& name : OutputNames(output, tags)) {
+    images.push_back({name, result.manifest});
+  }
   if (images.empty()) images.push_back({"", result.manifest});
   try {
     // Like buildx, the destination's missing parents are created.
@@ -107,24 +157,27 @@ void WriteOutput(const layers::Store& store, const BuildResult& result,
       case OutputSpec::Type::kLocal:
         ApplyLayers(store, store.ReadManifest(result.manifest), output.dest);
         break;
+      case OutputSpec::Type::kImage:
+        break;  // handled above: it has no destination
     }
   } catch (const Error& error) {
     Fail("output {}: {}", output.dest, error.what());
   }
 }
 
-std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& tags) {
+std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& names) {
   nlohmann::json metadata;  // keys sorted, as Go's json.Marshal of a map
   metadata["containerimage.config.digest"] = result.config.digest.ToString();
   metadata["containerimage.descriptor"] = {{"mediaType", result.manifest.media_type},
                                            {"digest", result.manifest.digest.ToString()},
                                            {"size", result.manifest.size}};
   metadata["containerimage.digest"] = result.manifest.digest.ToString();
-  if (!tags.empty()) {
-    std::vector<std::string> names;
-    for (const std::string& tag : tags)
-      names.push_back(layers::ImageName::Parse(tag).FullyQualified());
-    metadata["image.name"] = fmt::format("{}", fmt::join(names, ","));
+  if (!names.empty()) {
+    std::vector<std::string> qualified;
+    for (const std::string& name : names) {
+      qualified.push_back(layers::ImageName::Parse(name).FullyQualified());
+    }
+    metadata["image.name"] = fmt::format("{}", fmt::join(qualified, ","));
   }
   return metadata.dump(2) + "\n";
 }
@@ -134,7 +187,7 @@ void WriteResultFiles(const BuildRequest& request, const BuildResult& result) {
     WriteFileAtomically(request.iidfile, result.manifest.digest.ToString());
   }
   if (!request.metadata_file.empty()) {
-    WriteFileAtomically(request.metadata_file, BuildMetadataJson(result, request.tags));
+    WriteFileAtomically(request.metadata_file, BuildMetadataJson(result, ImageNames(request)));
   }
 }
 

@@ -1,6 +1,6 @@
 // Where a built image goes besides the store: -o outputs (OCI layout,
-// OCI archive, docker-archive, a local directory), --iidfile and
-// --metadata-file, written the way buildx writes them.
+// OCI archive, docker-archive, a local directory, more names and registry
+// pushes), --iidfile and --metadata-file, written the way buildx writes them.
 #ifndef IMGBUILD_BUILDER_BUILD_OUTPUTS_H_
 #define IMGBUILD_BUILDER_BUILD_OUTPUTS_H_
 
@@ -9,6 +9,7 @@
 
 #include "builder/build_options.h"
 #include "layers/store.h"
+#include "registry/registry.h"
 
 namespace imgbuild::builder {
 
@@ -16,19 +17,24 @@ namespace imgbuild::builder {
 std::string OutputTitle(const OutputSpec& output);
 
 /// Writes `result`'s image to `output`. Layout and archives name it after
-/// each of `tags` (org.opencontainers.image.ref.name = the tag, as buildx);
-/// type=local applies its layers into the directory (created when missing).
-/// Throws Error naming the destination.
+/// the output's name= list, else each of `tags`
+/// (org.opencontainers.image.ref.name = the name, as buildx); type=local
+/// applies its layers into the directory (created when missing); type=image
+/// names and pushes it (WriteImageOutput) through `registry`. Throws Error
+/// naming the destination, or the name whose push failed.
 void WriteOutput(const layers::Store& store, const BuildResult& result,
-                 const std::vector<std::string>& tags, const OutputSpec& output);
+                 const std::vector<std::string>& tags, const OutputSpec& output,
+                 const registry::RegistryOptions& registry = {});
 
 /// The --metadata-file document: containerimage.config.digest,
-/// containerimage.descriptor, containerimage.digest and, with tags,
-/// image.name (fully qualified names, comma-separated).
-std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& tags);
+/// containerimage.descriptor, containerimage.digest and, with names,
+/// image.name (fully qualified names, comma-separated). Throws Error for a
+/// name that does not parse.
+std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::string>& names);
 
 /// Writes --iidfile (the manifest digest, no newline) and --metadata-file
-/// when the request names them. Throws Error naming the file.
+/// (image.name: ImageNames) when the request names them. Throws Error
+/// naming the file.
 void WriteResultFiles(const BuildRequest& request, const BuildResult& result);
 
 }  // namespace imgbuild::builder

@@ -5,6 +5,7 @@
 
 #include "builder/build_command_common.h"
 #include "builder/commands.h"
+#include "builder/registry_options.h"
 #include "builder/store_options.h"
 
 namespace imgbuild::cli {
@@ -14,7 +15,9 @@ struct BuildCommandOptions {
   RecipeOptions recipe;
   StoreOptions store;
   BuildRunFlags run;
+  RegistryCliOptions registry;
   std::vector<std::string> tags;
+  bool push = false;
   bool no_cache = false;
   std::vector<std::string> outputs;
   std::string iidfile;
@@ -29,6 +32,8 @@ builder::BuildRequest ToRequest(const BuildCommandOptions& options) {
   for (const std::string& output : options.outputs) {
     request.outputs.push_back(builder::ParseOutputSpec(output));
   }
+  if (options.push) request.outputs.push_back(builder::ParseOutputSpec("type=registry"));
+  request.registry = options.registry.ToClientOptions();
   request.compression = ParseCompression(options.compression);
   request.iidfile = options.iidfile;
   request.metadata_file = options.metadata_file;
@@ -50,13 +55,17 @@ CommandSpec BuildCommand() {
             auto options = std::make_shared<BuildCommandOptions>();
             options->recipe.AddTo(app);
             options->store.AddTo(app);
+            options->registry.AddTo(app);
             // One value per flag, so that `-t app ctx` leaves ctx to the context.
             app.add_option("-t,--tag", options->tags, "Name the image NAME[:TAG] (repeatable)")
                 ->allow_extra_args(false);
+            app.add_flag("--push", options->push,
+                         "Push the image to every -t name (as -o type=registry)");
             app.add_flag("--no-cache", options->no_cache, "Run every step, ignoring the cache");
             app.add_option("-o,--output", options->outputs,
                            "Also write the image: type=oci,dest=F | type=oci,dest=DIR,tar=false "
-                           "| type=docker,dest=F | type=local,dest=DIR (repeatable)")
+                           "| type=docker,dest=F | type=local,dest=DIR | "
+                           "type=image,\"name=N1,N2\"[,push=true] | type=registry (repeatable)")
                 ->allow_extra_args(false);
             app.add_option("--iidfile", options->iidfile, "Write the image digest to FILE");
             app.add_option("--metadata-file", options->metadata_file,

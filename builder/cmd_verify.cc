@@ -158,10 +158,10 @@ std::string ScratchParent() {
 
 int RunVerify(const VerifyOptions& options, const builder::CancelToken& cancel) {
   builder::BuildRequest request = MakeBuildRequest(options.recipe, options.run);
+  request.registry = options.registry.ToClientOptions();  // for REF and the bases alike
   layers::Store local = options.store.Open();
-  ImageSource reference =
-      ImageSource::Open(options.against, options.store, options.registry.ToClientOptions(),
-                        options.recipe.platform);
+  ImageSource reference = ImageSource::Open(options.against, options.store, request.registry,
+                                            options.recipe.platform);
   layers::Descriptor wanted = builder::ManifestForPlatform(
       reference.store(), reference.descriptor(), request.graph.target_platform, options.against);
   layers::Manifest manifest = reference.store().ReadManifest(wanted);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "builder/build_outputs.h"
+#include "builder/image_output.h"
 #include "builder/image_time.h"
 #include "builder/stage_runner.h"
 #include "layers/image_name.h"
@@ -138,9 +139,12 @@ class Executor {
         external_(cancel),
         snapshots_(store),
         cache_(store),
-        bases_(store, request.graph.target_platform) {}
+        bases_(store, request.graph.target_platform,
+               RegistryOptionsLoggingTo(
+                   [this](std::string_view line) { progress_.Message(line); })) {}
 
   BuildResult Run() {
+    CheckImageOutputs(request_);  // before the work, not after it
     graph_ = ReadGraph(parser::ParseRecipeFile(request_.recipe_path));
     for (const parser::Warning& warning : graph_.warnings) {
       progress_.Message(
@@ -252,12 +256,23 @@ class Executor {
     progress_.Started(id, OutputTitle(output));
     Clock::time_point start = Clock::now();
     try {
-      WriteOutput(store_, result, request_.tags, output);
+      WriteOutput(store_, result, request_.tags, output,
+                  RegistryOptionsLoggingTo([this, id](std::string_view line) {
+                    progress_.Output(id, OutputStream::kStdout, std::string(line) + "\n");
+                  }));
     } catch (const Error& error) {
       progress_.Finished(id, Clock::now() - start, error.what());
       throw;
     }
     progress_.Finished(id, Clock::now() - start);
+  }
+
+  // The request's registry options, with their log lines going to `log`.
+  registry::RegistryOptions RegistryOptionsLoggingTo(
+      std::function<void(std::string_view)> log) const {
+    registry::RegistryOptions options = request_.registry;
+    options.log = std::move(log);
+    return options;
   }
 
   void SaveStatCache(const StatCache& stat_cache, const std::string& file) {

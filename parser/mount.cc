@@ -6,6 +6,7 @@
 
 #include "parser/suggest.h"
 #include "util/ascii.h"
+#include "util/csv.h"
 #include "util/error.h"
 
 namespace imgbuild::parser {
@@ -15,39 +16,9 @@ const std::vector<std::string_view> kMountKeys = {
     "type", "from", "source", "target", "readonly", "id", "sharing", "required", "size", "mode",
     "uid", "gid", "src", "dst", "destination", "ro", "rw", "readwrite", "env"};
 
-// One record of Go's encoding/csv: `,` separates fields; a field that
-// starts with `"` is quoted and `""` inside it is a quote; a quote anywhere
-// else is an error.
 std::vector<std::string> SplitCsv(std::string_view text) {
   if (text.empty()) Fail("empty --mount value: write e.g. --mount=type=cache,target=/root/.cache");
-  std::vector<std::string> fields;
-  size_t i = 0;
-  while (true) {
-    std::string field;
-    if (i < text.size() && text[i] == '"') {
-      for (++i;; ++i) {
-        if (i >= text.size()) Fail("extraneous or missing \" in quoted field");
-        if (text[i] != '"') {
-          field += text[i];
-        } else if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          ++i;
-          break;
-        }
-      }
-      if (i < text.size() && text[i] != ',') Fail("extraneous or missing \" in quoted field");
-    } else {
-      size_t end = std::min(text.find(',', i), text.size());
-      field = std::string(text.substr(i, end - i));
-      if (field.find('"') != std::string::npos) Fail("bare \" in non-quoted field \"{}\"", field);
-      i = end;
-    }
-    fields.push_back(std::move(field));
-    if (i >= text.size()) return fields;
-    ++i;  // the comma
-  }
+  return SplitCsvRecord(text);
 }
 
 // Go's strconv.ParseBool.

@@ -56,10 +56,11 @@ layers::Descriptor FetchManifest(RegistryClient& client, const layers::Store& st
   std::string origin = fmt::format("manifest {}/{}{}{}", client.registry(), repository,
                                     expected ? "@" : ":", selector);
   Scopes scopes{RepositoryScope(repository, false)};
-  HttpRequest request{.url = client.Url("/v2/" + repository + "/manifests/" + selector),
+  HttpRequest request{.url = "/v2/" + repository + "/manifests/" + selector,
                       .headers = {kManifestAccept},
                       .max_collected_body = layers::Store::kMaxJsonBlobSize};
-  HttpResponse response = client.Send(request, scopes, "fetching " + origin);
+  // The first manifest of a pull is the first request: no /v2/ ping first.
+  HttpResponse response = client.SendFirst(request, scopes, "fetching " + origin);
   if (response.status != 200) client.FailStatus(response, "GET", "cannot fetch " + origin, scopes);
 
   const std::string& bytes = response.body;

@@ -30,7 +30,8 @@ std::string ManifestMediaType(std::string_view content_type, std::string_view by
 /// bytes against `expected` (when given) or the Docker-Content-Digest
 /// header, stores them and returns their descriptor. Throws Error naming
 /// the reference and URL when it is missing, too big, of an unknown kind or
-/// does not match.
+/// does not match. The first request to an unconnected client connects it
+/// (RegistryClient::SendFirst).
 layers::Descriptor FetchManifest(RegistryClient& client, const layers::Store& store,
                                  const std::string& repository, const std::string& selector,
                                  const std::optional<layers::Digest>& expected);

@@ -48,7 +48,6 @@ layers::Descriptor SelectPlatform(const layers::Index& index, const PlatformSpec
 
 PullResult PullImage(RegistryClient& client, const layers::Store& store,
                      const Reference& reference, const PlatformSpec& platform) {
-  client.Connect();
   std::string what = reference.ToString();
   layers::Descriptor resolved = FetchManifest(client, store, reference.repository,
                                               reference.ManifestSelector(), reference.digest);

@@ -15,6 +15,20 @@ class Pusher {
   Pusher(RegistryClient& client, const layers::Store& store, const Reference& destination)
       : client_(client), store_(store), destination_(destination), sources_(store) {}
 
+  // Whether the registry has `image` under `selector` already, asked as the
+  // first request (no ping first). Then nothing needs pushing: a registry
+  // accepts a manifest only when what it references is there, so a re-push
+  // is this one HEAD.
+  bool AlreadyThere(const layers::Descriptor& image, const std::string& selector) {
+    HttpResponse response =
+        client_.SendFirst(ManifestHead(image, selector), PushScopes(), "checking " + Where());
+    if (!IsThere(response, image)) return false;
+    pushed_.push_back(image.digest);
+    client_.Log(
+        fmt::format("{}: manifest {} is there already", Where(), image.digest.ToString()));
+    return true;
+  }
+
   // Pushes `image` and what it references; `selector` is the tag or digest
   // to PUT the top manifest under.
   void Push(const layers::Descriptor& image, const std::string& selector, int depth) {
@@ -35,7 +49,8 @@ class Pusher {
       Fail("cannot push {} to {}: media type \"{}\" is not a manifest or index",
            image.digest.ToString(), Where(), image.media_type);
     }
-    PutManifest(image, selector);
+    // The top manifest was looked for by AlreadyThere.
+    PutManifest(image, selector, /*look_first=*/depth > 0);
   }
 
   void RecordSources() { sources_.Record(destination_.Name(), pushed_); }
@@ -60,22 +75,37 @@ class Pusher {
                             uploaded.load(), blobs.size()));
   }
 
-  // Whether `selector` already names `image` in the repository: then a
-  // re-push is HEAD requests only.
-  bool ManifestExists(const layers::Descriptor& image, const std::string& path,
-                      const Scopes& scopes) {
-    HttpRequest request{.method = "HEAD", .url = client_.Url(path),
-                        .headers = {"Accept: " + image.media_type}};
-    HttpResponse response = client_.Send(request, scopes, "checking " + Where());
+  Scopes PushScopes() const { return {RepositoryScope(destination_.repository, true)}; }
+
+  std::string ManifestPath(const std::string& selector) const {
+    return "/v2/" + destination_.repository + "/manifests/" + selector;
+  }
+
+  // A HEAD of the manifest `selector` names; its url is the path alone.
+  HttpRequest ManifestHead(const layers::Descriptor& image, const std::string& selector) const {
+    return {.method = "HEAD", .url = ManifestPath(selector),
+            .headers = {"Accept: " + image.media_type}};
+  }
+
+  static bool IsThere(const HttpResponse& response, const layers::Descriptor& image) {
     return response.status == 200 &&
            response.Header("Docker-Content-Digest") == image.digest.ToString();
   }
 
-  void PutManifest(const layers::Descriptor& image, const std::string& selector) {
-    std::string path = "/v2/" + destination_.repository + "/manifests/" + selector;
-    Scopes scopes{RepositoryScope(destination_.repository, true)};
+  // Whether `selector` already names `image` in the repository: then a
+  // re-push is HEAD requests only.
+  bool ManifestExists(const layers::Descriptor& image, const std::string& selector) {
+    HttpRequest request = ManifestHead(image, selector);
+    request.url = client_.Url(request.url);
+    return IsThere(client_.Send(request, PushScopes(), "checking " + Where()), image);
+  }
+
+  void PutManifest(const layers::Descriptor& image, const std::string& selector,
+                   bool look_first) {
+    std::string path = ManifestPath(selector);
+    Scopes scopes = PushScopes();
     pushed_.push_back(image.digest);
-    if (ManifestExists(image, path, scopes)) {
+    if (look_first && ManifestExists(image, selector)) {
       client_.Log(
           fmt::format("{}: manifest {} is there already", Where(), image.digest.ToString()));
       return;
@@ -108,9 +138,11 @@ layers::Descriptor PushImage(RegistryClient& client, const layers::Store& store,
     Fail("cannot push {} to {}: the destination names another digest", image.digest.ToString(),
          destination.ToString());
   }
-  client.Connect();
   Pusher pusher(client, store, destination);
-  pusher.Push(image, destination.ManifestSelector(), 0);
+  if (!pusher.AlreadyThere(image, destination.ManifestSelector())) {
+    client.Connect();
+    pusher.Push(image, destination.ManifestSelector(), 0);
+  }
   pusher.RecordSources();
   layers::Descriptor pushed = image;
   pushed.annotations.clear();

@@ -64,51 +64,82 @@ RegistryClient::RegistryClient(std::string registry, const RegistryOptions& opti
                                           !insecure_);
 }
 
-HttpResponse RegistryClient::Ping(const std::string& base) {
+HttpResponse RegistryClient::SendUnauthenticated(const HttpRequest& request) {
   HttpResponse response;
   RunWithRetries(retry_, "connecting to registry " + registry_, [&](unsigned) {
-    response = http_->Perform({.url = base + "/v2/", .verify_tls = !insecure_});
-    ThrowIfTransientStatus(response, "GET " + base + "/v2/");
+    response = http_->Perform(request);
+    ThrowIfTransientStatus(response, request.method + " " + UrlForMessages(request.url));
   });
   return response;
 }
 
-void RegistryClient::Connect() {
-  std::call_once(connected_, [&] {
-    std::string host = RegistryEndpoint(registry_);
-    // Registries on this machine usually speak plain HTTP: asking that way
-    // first saves a TLS handshake (the ping carries no credentials). Remote
-    // insecure registries are tried with HTTPS first, as Docker does.
-    std::vector<std::string> schemes = {"https"};
-    if (insecure_) schemes = {"https", "http"};
-    else if (allow_http_) schemes = {"http", "https"};
-    for (size_t i = 0; i < schemes.size(); ++i) {
-      std::string base = schemes[i] + "://" + host;
-      bool last = i + 1 == schemes.size();
-      HttpResponse response;
-      try {
-        response = Ping(base);
-      } catch (const TransportError& failure) {
-        if (failure.curl_code() == CURLE_PEER_FAILED_VERIFICATION) {
-          Fail("{}; to trust this registry's certificate give its CA with --tls-ca FILE, or "
-               "skip verification with --insecure-registry {}",
-               failure.what(), registry_);
-        }
-        if (last) throw;
-        Log(fmt::format("registry {}: {}; trying {}", registry_, failure.what(), schemes[i + 1]));
-        continue;
+HttpResponse RegistryClient::Ping(const std::string& base) {
+  return SendUnauthenticated({.url = base + "/v2/", .verify_tls = !insecure_});
+}
+
+void RegistryClient::ChooseBase(const std::function<HttpResponse(const std::string&)>& probe) {
+  std::string host = RegistryEndpoint(registry_);
+  // Registries on this machine usually speak plain HTTP: asking that way
+  // first saves a TLS handshake (the probe carries no credentials). Remote
+  // insecure registries are tried with HTTPS first, as Docker does.
+  std::vector<std::string> schemes = {"https"};
+  if (insecure_) schemes = {"https", "http"};
+  else if (allow_http_) schemes = {"http", "https"};
+  for (size_t i = 0; i < schemes.size(); ++i) {
+    std::string base = schemes[i] + "://" + host;
+    bool last = i + 1 == schemes.size();
+    HttpResponse response;
+    try {
+      response = probe(base);
+    } catch (const TransportError& failure) {
+      if (failure.curl_code() == CURLE_PEER_FAILED_VERIFICATION) {
+        Fail("{}; to trust this registry's certificate give its CA with --tls-ca FILE, or "
+             "skip verification with --insecure-registry {}",
+             failure.what(), registry_);
       }
-      // Go's HTTPS servers answer a plain HTTP request with 400.
-      if (response.status == 400 && schemes[i] == "http" && !last) continue;
-      if (response.status != 200 && response.status != 401) {
-        Fail("{} is not a container registry: GET {}/v2/ answered HTTP {}", registry_, base,
-             response.status);
-      }
-      auth_->Learn(response);
-      base_url_ = base;
-      return;
+      if (last) throw;
+      Log(fmt::format("registry {}: {}; trying {}", registry_, failure.what(), schemes[i + 1]));
+      continue;
     }
+    // Go's HTTPS servers answer a plain HTTP request with 400.
+    if (response.status == 400 && schemes[i] == "http" && !last) continue;
+    if (response.status != 200 && response.status != 401) {
+      Fail("{} is not a container registry: GET {}/v2/ answered HTTP {}", registry_, base,
+           response.status);
+    }
+    auth_->Learn(response);
+    base_url_ = base;
+    return;
+  }
+}
+
+void RegistryClient::Connect() {
+  std::call_once(connected_,
+                 [&] { ChooseBase([&](const std::string& base) { return Ping(base); }); });
+}
+
+HttpResponse RegistryClient::SendFirst(HttpRequest request, const Scopes& scopes,
+                                       std::string_view what) {
+  std::string path = request.url;
+  std::optional<HttpResponse> answer;
+  std::call_once(connected_, [&] {
+    ChooseBase([&](const std::string& base) {
+      HttpRequest probe = request;
+      probe.url = base + path;
+      probe.verify_tls = !insecure_;
+      HttpResponse response = SendUnauthenticated(probe);
+      // 200 and a 401 challenge show a registry, as the ping would; any
+      // other answer (404: not there) is checked by the ping.
+      if (response.status == 200) answer = response;
+      if (response.status == 200 || response.status == 401 || response.status == 400) {
+        return response;
+      }
+      return Ping(base);
+    });
   });
+  if (answer) return *answer;
+  request.url = Url(path);
+  return Send(request, scopes, what);
 }
 
 std::string RegistryClient::Url(std::string_view path) const {

@@ -1,12 +1,15 @@
 // The connection to one registry that pulls and pushes share: where it is
 // (https, or plain http for loopback and --insecure-registry hosts, found
-// by a /v2/ ping), its authentication, and sending requests with
+// by a /v2/ ping or by the first request itself, such as the manifest HEAD
+// of a push or GET of a pull), its authentication, and sending requests with
 // authorization, one re-send after a 401, and retries of transient failures.
 #ifndef IMGBUILD_REGISTRY_REGISTRY_CLIENT_H_
 #define IMGBUILD_REGISTRY_REGISTRY_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +43,15 @@ class RegistryClient {
   /// cannot be reached or is not a registry.
   void Connect();
 
+  /// Sends `request`, whose url is a path ("/v2/…"), as the first request to
+  /// the registry: it replaces the /v2/ ping of Connect when it answers 200
+  /// or with a 401 challenge (learnt, then the request is sent again with
+  /// authorization), which saves a round trip; on another answer the ping
+  /// runs and the request is sent again. After the first call it is Send.
+  /// Returns the final response whatever its status; throws like Connect
+  /// and Send.
+  HttpResponse SendFirst(HttpRequest request, const Scopes& scopes, std::string_view what);
+
   /// The absolute URL of `path` ("/v2/…"); Connect must have run.
   std::string Url(std::string_view path) const;
 
@@ -63,7 +75,13 @@ class RegistryClient {
   void Log(std::string_view line) const;
 
  private:
+  // Sends `request` without authorization, retrying transient failures.
+  HttpResponse SendUnauthenticated(const HttpRequest& request);
   HttpResponse Ping(const std::string& base);
+  // Tries the schemes the registry may speak, in order, with `probe`
+  // (given "scheme://host"), and keeps the first that answers as a
+  // registry; learns its auth challenge. Throws Error when none does.
+  void ChooseBase(const std::function<HttpResponse(const std::string&)>& probe);
 
   std::string registry_;
   const RegistryOptions& options_;

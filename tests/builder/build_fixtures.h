@@ -94,6 +94,18 @@ inline StoredBusybox PutBusyboxImage(const layers::Store& store,
   return {manifest, config_descriptor};
 }
 
+/// Stores busybox with the label `key`=`value` in its config, unnamed: an
+/// image whose manifest no other store has (push it to a registry to make
+/// a base only the registry holds). Returns its manifest.
+inline layers::Descriptor PutLabelledBusybox(const layers::Store& store, const std::string& key,
+                                             const std::string& value) {
+  layers::Manifest manifest = store.ReadManifest(PutBusyboxImage(store, "").manifest);
+  layers::ImageConfig config = store.ReadConfig(manifest.config);
+  config.config.labels[key] = value;
+  manifest.config = store.PutConfig(config);
+  return store.PutManifest(manifest);
+}
+
 /// A ProgressSink that records what it was told; thread-safe.
 class RecordingSink final : public ProgressSink {
  public:

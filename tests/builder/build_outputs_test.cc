@@ -5,12 +5,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "builder/image_output.h"
 #include "util/error.h"
 
 namespace imgbuild::builder {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::ThrowsMessage;
 using Type = OutputSpec::Type;
 
 std::string ErrorOf(std::string_view spec) {
@@ -34,8 +38,58 @@ TEST(BuildOutputsTest, ParsesBuildxOutputSpecs) {
   EXPECT_EQ(bare.dest, "some/dir");
 }
 
+TEST(BuildOutputsTest, ParsesImageOutputsWithQuotedNameListsAsBuildx) {
+  OutputSpec named = ParseOutputSpec(R"(type=image,"name=reg:5000/a:1,reg:5000/b:2",push=true)");
+  EXPECT_EQ(named.type, Type::kImage);
+  EXPECT_THAT(named.names, ElementsAre("reg:5000/a:1", "reg:5000/b:2"));
+  EXPECT_TRUE(named.push);
+  EXPECT_EQ(named.dest, "");
+  OutputSpec local = ParseOutputSpec("type=image,name=app:1");
+  EXPECT_THAT(local.names, ElementsAre("app:1"));
+  EXPECT_FALSE(local.push);
+  OutputSpec registry = ParseOutputSpec("type=registry");
+  EXPECT_EQ(registry.type, Type::kImage);
+  EXPECT_TRUE(registry.push);
+  EXPECT_THAT(registry.names, IsEmpty());
+  EXPECT_FALSE(ParseOutputSpec("type=registry,push=false").push);
+  // A quoted field may hold quotes ("" is one) and any key.
+  EXPECT_EQ(ParseOutputSpec(R"("type=oci","dest=a,""b"".tar")").dest, "a,\"b\".tar");
+  EXPECT_THAT(ParseOutputSpec("type=oci,dest=x.tar,name=app:2").names, ElementsAre("app:2"));
+}
+
+TEST(BuildOutputsTest, ImageOutputNamesDefaultToTheTags) {
+  BuildRequest request;
+  request.tags = {"app:1", "reg:5000/app:1"};
+  request.outputs = {ParseOutputSpec("type=registry"),
+                     ParseOutputSpec(R"(type=image,"name=app:1,other:2")")};
+  EXPECT_THAT(OutputNames(request.outputs[0], request.tags),
+              ElementsAre("app:1", "reg:5000/app:1"));
+  EXPECT_THAT(OutputNames(request.outputs[1], request.tags), ElementsAre("app:1", "other:2"));
+  EXPECT_THAT(ImageNames(request),
+              ElementsAre("docker.io/library/app:1", "reg:5000/app:1",
+                          "docker.io/library/other:2"));
+  CheckImageOutputs(request);
+}
+
+TEST(BuildOutputsTest, APushWithoutANameFailsBeforeTheBuild) {
+  BuildRequest request;
+  request.outputs = {ParseOutputSpec("type=registry")};
+  EXPECT_THAT([&] { CheckImageOutputs(request); },
+              ThrowsMessage<Error>(HasSubstr("no name to push to; give one with -t")));
+  request.outputs = {ParseOutputSpec("type=image,name=Bad:1,push=true")};
+  EXPECT_THAT([&] { CheckImageOutputs(request); }, ThrowsMessage<Error>(HasSubstr("Bad:1")));
+  request.outputs = {ParseOutputSpec("type=image,name=app:1")};
+  CheckImageOutputs(request);  // a name in the store only
+}
+
 TEST(BuildOutputsTest, RejectsWhatItCannotWrite) {
-  EXPECT_THAT(ErrorOf("type=registry,dest=x"), HasSubstr("unsupported output type \"registry\""));
+  EXPECT_THAT(ErrorOf("type=registry,dest=x"), HasSubstr("type=registry takes no dest="));
+  EXPECT_THAT(ErrorOf("type=ftp,dest=x"), HasSubstr("unsupported output type \"ftp\""));
+  EXPECT_THAT(ErrorOf("type=oci,dest=x,push=true"), HasSubstr("push= is only for type=image"));
+  EXPECT_THAT(ErrorOf("type=image,push=yes"), HasSubstr("push= takes true or false"));
+  EXPECT_THAT(ErrorOf("type=local,dest=x,name=a"), HasSubstr("type=local takes no name="));
+  EXPECT_THAT(ErrorOf(R"(type=image,"name=a)"), HasSubstr("missing \" in quoted field"));
+  EXPECT_THAT(ErrorOf(R"(type=image,name="a")"), HasSubstr("bare \" in non-quoted field"));
   EXPECT_THAT(ErrorOf("type=oci"), HasSubstr("dest= is missing"));
   EXPECT_THAT(ErrorOf("dest=x"), HasSubstr("type= is missing"));
   EXPECT_THAT(ErrorOf("type=oci,dest=x,tar=maybe"), HasSubstr("tar= takes true or false"));

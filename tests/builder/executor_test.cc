@@ -308,13 +308,7 @@ TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
 TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
   registry::testing::TestRegistry registry;
   layers::Store other(dir() + "/other-store");
-  // The same busybox with another config: a manifest this store lacks.
-  layers::Manifest manifest =
-      other.ReadManifest(test_support::PutBusyboxImage(other, "").manifest);
-  layers::ImageConfig config = other.ReadConfig(manifest.config);
-  config.config.labels["only.in"] = "registry";
-  manifest.config = other.PutConfig(config);
-  layers::Descriptor remote = other.PutManifest(manifest);
+  layers::Descriptor remote = test_support::PutLabelledBusybox(other, "only.in", "registry");
   std::string reference = registry.host() + "/tools/busybox:1";
   registry::Push(other, remote, reference, {});
   ASSERT_FALSE(store_.HasBlob(remote.digest));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -119,6 +120,20 @@ TEST_F(BasicAuthTest, LoginStoresWorkingCredentialsAndWrongOnesAreRefused) {
   EXPECT_FALSE(Logout(registry_.host(), options_));
 }
 
+TEST_F(BasicAuthTest, ARepushAnswersTheChallengeOfItsOnlyHead) {
+  TinyImage image = BuildTinyImage(source_, work_.path(), "again", 3000);
+  Login(registry_.host(), "alice", kAlicePassword, options_);
+  Push(source_, image.manifest, Ref("test/again:v1"), options_);
+  size_t before = registry_.Requests().size();
+  EXPECT_EQ(Push(source_, image.manifest, Ref("test/again:v1"), options_).digest,
+            image.manifest.digest);
+  std::vector<testing::LoggedRequest> all = registry_.Requests();
+  std::vector<std::pair<std::string, int>> asked;
+  for (size_t i = before; i < all.size(); ++i) asked.push_back({all[i].method, all[i].status});
+  // The challenge comes with the HEAD itself: no /v2/ ping before it.
+  EXPECT_EQ(asked, (std::vector<std::pair<std::string, int>>{{"HEAD", 401}, {"HEAD", 200}}));
+}
+
 class TokenAuthTest : public AuthTest {
  protected:
   TokenAuthTest()
@@ -148,8 +163,10 @@ TEST_F(TokenAuthTest, TokensAreFetchedPerScopeAndReused) {
   // the first, to mount from it.
   Push(store_, image.manifest, Ref("test/copy:v1"), options_);
   std::vector<std::string> requests = registry_.TokenRequests();
-  EXPECT_EQ(requests.size(), after_login + 4);  // Mount token, then the manifest's push token.
-  nlohmann::json mount = nlohmann::json::parse(requests[after_login + 2]);
+  // The push token of the manifest HEAD that comes first, then the mount token.
+  EXPECT_EQ(requests.size(), after_login + 4);
+  EXPECT_EQ(nlohmann::json::parse(requests[after_login + 2])["access"].size(), 1u);
+  nlohmann::json mount = nlohmann::json::parse(requests[after_login + 3]);
   ASSERT_EQ(mount["access"].size(), 2u) << mount.dump();
   std::set<std::string> names = {mount["access"][0]["name"], mount["access"][1]["name"]};
   EXPECT_EQ(names, (std::set<std::string>{"test/app", "test/copy"}));
