@@ -129,7 +129,7 @@ void WriteOutput(const layers::Store& store, const BuildResult& result,
                  const std::vector<std::string>& tags, const OutputSpec& output,
                  const registry::RegistryOptions& registry) {
   if (output.type == OutputSpec::Type::kImage) {
-    WriteImageOutput(store, result.manifest, OutputNames(output, tags), output.push, registry);
+    WriteImageOutput(store, result.manifest, output, tags, registry);
     return;
   }
   std::vector<layers::ExportImage> images;

@@ -46,15 +46,15 @@ void CheckImageOutputs(const BuildRequest& request) {
 }
 
 void WriteImageOutput(const layers::Store& store, const layers::Descriptor& image,
-                      const std::vector<std::string>& names, bool push,
+                      const OutputSpec& output, const std::vector<std::string>& tags,
                       const registry::RegistryOptions& options) {
-  for (const std::string& name : names) {
+  for (const std::string& name : output.names) {
     std::string qualified = layers::ImageName::Parse(name).FullyQualified();
     store.Tag(name, image);
     if (options.log) options.log("naming to " + qualified);
   }
-  if (!push) return;
-  for (const std::string& name : names) {
+  if (!output.push) return;
+  for (const std::string& name : OutputNames(output, tags)) {
     std::string qualified = layers::ImageName::Parse(name).FullyQualified();
     if (options.log) options.log("pushing " + qualified);
     try {

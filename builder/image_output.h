@@ -30,12 +30,14 @@ std::vector<std::string> ImageNames(const BuildRequest& request);
 /// saying how to name the image for a push without a name.
 void CheckImageOutputs(const BuildRequest& request);
 
-/// Names `image` in `store` with each of `names` and, when `push`, pushes it
-/// to each name's registry with `options` (blobs the registry has are only
-/// HEADed; the pushed digest is the stored one). Throws Error naming the
-/// name whose tag or push failed; the image stays in the store.
+/// Writes the image output `output` of a build whose -t names are `tags`
+/// (the build named the image with them already): names `image` in `store`
+/// with the output's own name= list and, when the output pushes, pushes it
+/// to each of OutputNames' registries with `options` (blobs the registry has
+/// are only HEADed; the pushed digest is the stored one). Throws Error
+/// naming the name whose tag or push failed; the image stays in the store.
 void WriteImageOutput(const layers::Store& store, const layers::Descriptor& image,
-                      const std::vector<std::string>& names, bool push,
+                      const OutputSpec& output, const std::vector<std::string>& tags,
                       const registry::RegistryOptions& options);
 
 }  // namespace imgbuild::builder
