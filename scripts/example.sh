@@ -11,7 +11,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$here/build}" && pwd)
 if [ "$(id -u)" -ne 0 ]; then
-  exec sudo --preserve-env=IMGBUILD_ROOT "$0" "$build"
+  exec sudo --preserve-env=IMGBUILD_ROOT,SOURCE_DATE_EPOCH "$0" "$build"
 fi
 imgbuild=$build/builder/imgbuild
 [ -x "$imgbuild" ] || { echo "example: $imgbuild is missing; build first (cmake --build build)" >&2; exit 1; }
