@@ -13,6 +13,7 @@
 #include "layers/chain_id.h"
 #include "layers/store.h"
 #include "layers/tar_apply.h"
+#include "util/boot_id.h"
 #include "util/dir.h"
 #include "util/error.h"
 
@@ -70,10 +71,13 @@ void SnapshotLease::Add(const Digest& chain_id) {
   WriteAll(file_.fd(), line.data(), line.size(), file_.path());
 }
 
-Snapshots::Snapshots(const Store& store)
+Snapshots::Snapshots(const Store& store) : Snapshots(store, CurrentBootId()) {}
+
+Snapshots::Snapshots(const Store& store, std::string boot_id)
     : store_(store),
       root_(store.MetadataDir() + "/snapshots"),
-      leases_dir_(store.MetadataDir() + "/leases") {}
+      leases_dir_(store.MetadataDir() + "/leases"),
+      boot_id_(std::move(boot_id)) {}
 
 std::string Snapshots::DirOf(const Digest& chain_id) const {
   return root_ + "/" + chain_id.hex();
@@ -141,6 +145,14 @@ SnapshotState Snapshots::Inspect(const Digest& chain_id) const {
   }
   std::string tree = TreeOf(chain_id);
   if (!IsDirectory(tree)) return broken(tree + " is missing or not a directory");
+  if (record->unsynced_boot && (boot_id_.empty() || *record->unsynced_boot != boot_id_)) {
+    SnapshotState stale = broken(fmt::format(
+        "{} was published unflushed during boot {} and the machine has restarted since, so its "
+        "tree may be incomplete (it is rebuilt from its layer when needed)",
+        dir, *record->unsynced_boot));
+    stale.stale = true;
+    return stale;
+  }
   return {SnapshotState::Kind::kComplete, SnapshotInfo{std::move(*record), tree}, ""};
 }
 
@@ -212,6 +224,7 @@ SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<
   // The same step may have run elsewhere; its snapshot wins, ours is dropped.
   if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) return *existing;
   SnapshotRecord record{chain, parent, diff_id, size, std::move(created_from)};
+  if (!boot_id_.empty()) record.unsynced_boot = boot_id_;
   Publish(owned, record);
   return SnapshotInfo{std::move(record), TreeOf(chain)};
 }
@@ -223,15 +236,18 @@ std::optional<SnapshotInfo> Snapshots::CompleteOrCleared(const Digest& chain_id)
 }
 
 void Snapshots::Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const {
+  bool durable = !record.unsynced_boot;
   std::string record_path = work.path() + "/" + std::string(kRecordName);
-  WriteFileAtomically(record_path, SerializeSnapshotRecord(record));
+  WriteFileAtomically(record_path, SerializeSnapshotRecord(record), "", 0644,
+                      durable ? Durability::kDurable : Durability::kAtomicOnly);
   if (::chmod(work.path().c_str(), 0755) != 0) FailErrno("chmod " + work.path());
-  // The tree must be on disk before its name is: a crash must not leave a
-  // complete-looking snapshot with lost data.
-  SyncFilesystem(work.lock_.get(), work.path());
+  // A durable tree must be on disk before its name is: a crash must not
+  // leave a complete-looking snapshot with lost data. An unsynced one is
+  // distrusted after a crash of the machine instead (Inspect).
+  if (durable) SyncFilesystem(work.lock_.get(), work.path());
   Rename(work.path(), DirOf(record.chain_id));
   work.dir_.Release();
-  SyncDirectory(root_);
+  if (durable) SyncDirectory(root_);
 }
 
 void Snapshots::Discard(const Digest& chain_id) const {

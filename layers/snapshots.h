@@ -13,8 +13,13 @@
 //   leases/<random>                        chains a live build uses
 //
 // Atomicity: a snapshot is assembled in a private directory under .work and
-// appears under its name by one rename(2) after its data is durable, so a
-// crash leaves either no snapshot or a complete one. Renames into place
+// appears under its name by one rename(2), so a crash of the process leaves
+// either no snapshot or a complete one. A tree extracted from a layer blob
+// is made durable (syncfs) before its rename, so that holds for machine
+// crashes too. A RUN's upper directory is not flushed (syncfs costs tens of
+// milliseconds per step): its record names the boot it was published in,
+// and after a restart (a new boot ID) Inspect calls it stale, a kind of
+// broken, so it is rebuilt from its layer blob, which is always durable. Renames into place
 // happen under the chain's creation lock, so a second process building the
 // same chain waits and then finds it done. Directories under .work
 // stay flocked by their process; those of dead processes are half-built
@@ -116,6 +121,9 @@ struct SnapshotState {
   Kind kind = Kind::kMissing;
   std::optional<SnapshotInfo> info;  ///< Set when complete.
   std::string problem;               ///< Why it is broken.
+  /// Broken only because its tree was published unflushed before the
+  /// machine last restarted: expected after a reboot, not damage.
+  bool stale = false;
 };
 
 /// The snapshots of one store. Cheap to construct; directories are created
@@ -125,6 +133,10 @@ class Snapshots {
  public:
   /// `store` must outlive this object.
   explicit Snapshots(const Store& store);
+  /// Same, as if the machine's boot ID (CurrentBootId) were `boot_id`: lets
+  /// tests play a restart. "" means unknown: every tree is flushed before
+  /// it is published and no unflushed one is trusted.
+  Snapshots(const Store& store, std::string boot_id);
 
   /// ROOT/.imgbuild/snapshots.
   const std::string& root() const { return root_; }
@@ -160,7 +172,8 @@ class Snapshots {
 
   /// Adopts the upper directory of `work` (unmounted) as the snapshot of
   /// the layer with `diff_id` on top of chain `parent` (none: a base layer),
-  /// by rename: no data is copied. `diff_id` and `size` are what
+  /// by rename: no data is copied, nor flushed (see the top of this file).
+  /// `diff_id` and `size` are what
   /// BuildOverlayUpperLayer returned for that upper directory (not verified
   /// again); `created_from` says what made it (e.g. the RUN step). Leases
   /// the new chain to `lease`. When the snapshot already exists (the same
@@ -172,8 +185,9 @@ class Snapshots {
                            SnapshotLease& lease) const;
 
   /// Examines the snapshot of `chain_id`: missing, complete (record valid
-  /// and naming this chain, tree a directory) or broken (why). Throws Error
-  /// only on I/O failure.
+  /// and naming this chain, tree a directory, flushed or published during
+  /// this boot) or broken (why; `stale` when unflushed in an earlier boot).
+  /// Throws Error only on I/O failure.
   SnapshotState Inspect(const Digest& chain_id) const;
 
   /// The names under root() that are not bookkeeping (dot) entries, sorted:
@@ -194,9 +208,10 @@ class Snapshots {
   // With the chain's creation lock held: the complete snapshot of
   // `chain_id`, or nullopt with its place free (a broken one is discarded).
   std::optional<SnapshotInfo> CompleteOrCleared(const Digest& chain_id) const;
-  // Makes `work` (holding tree/) durable and renames it into place as the
-  // snapshot of record.chain_id. The caller holds the chain's creation lock
-  // and has cleared the place.
+  // Renames `work` (holding tree/) into place as the snapshot of
+  // record.chain_id, after making it durable unless the record says it is
+  // unsynced. The caller holds the chain's creation lock and has cleared
+  // the place.
   void Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const;
   // Moves the snapshot of `chain_id` out of the way and deletes it.
   void Discard(const Digest& chain_id) const;
@@ -204,6 +219,7 @@ class Snapshots {
   const Store& store_;
   std::string root_;
   std::string leases_dir_;
+  std::string boot_id_;
 };
 
 }  // namespace imgbuild::layers
