@@ -38,8 +38,8 @@ class BlobWriter : public ByteSink {
   /// `expected_size` when given, fsyncs it, renames it to blobs/<alg>/<hex>
   /// and fsyncs that directory. When a blob of that name and size is there
   /// already (its bytes are the same and were made durable by the Commit
-  /// that put it there), the new copy is dropped without an fsync of its
-  /// own; the directory is still fsynced. Returns the digest. On mismatch throws Error naming the
+  /// that put it there), the new copy is dropped without any fsync.
+  /// Returns the digest. On mismatch throws Error naming the
   /// expected and actual digest and size, and keeps nothing. Throws Error on
   /// I/O failure or when called twice.
   Digest Commit(const std::optional<Digest>& expected_digest = std::nullopt,
