@@ -116,6 +116,11 @@ SnapshotWorkDir Snapshots::NewWorkDir(const FileLock& /*held*/) const {
   return SnapshotWorkDir(std::move(fd), std::move(dir));
 }
 
+SnapshotWorkDir Snapshots::EmptyWorkDir() const {
+  FileLock held = store_.Lock(FileLock::Mode::kShared);
+  return NewWorkDir(held);
+}
+
 void Snapshots::Lease(SnapshotLease& lease, const std::vector<Digest>& chains) const {
   FileLock held = store_.Lock(FileLock::Mode::kShared);
   for (const Digest& chain : chains) lease.Add(chain);
@@ -195,10 +200,7 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
     Fail("layer {} (diff ID {}) is not in store {}; pull or load the image again",
          layer.digest.ToString(), diff_id.ToString(), store_.root());
   }
-  SnapshotWorkDir work = [&] {
-    FileLock held = store_.Lock(FileLock::Mode::kShared);
-    return NewWorkDir(held);
-  }();
+  SnapshotWorkDir work = EmptyWorkDir();
   std::string tree = work.path() + "/tree";
   MakeDirectory(tree, 0755);
   ApplyResult applied = ApplyLayerFile(
@@ -210,7 +212,8 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
 
 SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<Digest>& parent,
                                     const Digest& diff_id, uint64_t size,
-                                    std::string created_from, SnapshotLease& lease) const {
+                                    std::string created_from, SnapshotLease& lease,
+                                    BackgroundRemover* remover) const {
   SnapshotWorkDir owned = std::move(work);
   Digest chain = ChainId(parent, diff_id);
   if (!IsDirectory(owned.upper())) {
@@ -219,10 +222,13 @@ SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<
   Lease(lease, {chain});
   // The rename keeps the inode: the upper directory becomes the tree.
   Rename(owned.upper(), owned.path() + "/tree");
-  RemoveAll(owned.work());
+  RemoveSoon(owned.work(), remover);
   UniqueFd chain_lock = LockChain(locks_root() + "/" + chain.hex());
   // The same step may have run elsewhere; its snapshot wins, ours is dropped.
-  if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) return *existing;
+  if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) {
+    if (remover != nullptr) remover->Remove(owned.dir_.Release(), std::move(owned.lock_));
+    return *existing;
+  }
   SnapshotRecord record{chain, parent, diff_id, size, std::move(created_from)};
   if (!boot_id_.empty()) record.unsynced_boot = boot_id_;
   Publish(owned, record);
@@ -250,11 +256,15 @@ void Snapshots::Publish(SnapshotWorkDir& work, const SnapshotRecord& record) con
   if (durable) SyncDirectory(root_);
 }
 
+void Snapshots::RemoveSoon(const std::string& path, BackgroundRemover* remover) const {
+  if (remover == nullptr) return RemoveAll(path);
+  SnapshotWorkDir trash = EmptyWorkDir();
+  Rename(path, trash.path() + "/old");
+  remover->Remove(trash.dir_.Release(), std::move(trash.lock_));
+}
+
 void Snapshots::Discard(const Digest& chain_id) const {
-  SnapshotWorkDir trash = [&] {
-    FileLock held = store_.Lock(FileLock::Mode::kShared);
-    return NewWorkDir(held);
-  }();
+  SnapshotWorkDir trash = EmptyWorkDir();
   std::string dir = DirOf(chain_id);
   if (::rename(dir.c_str(), (trash.path() + "/old").c_str()) != 0 && errno != ENOENT) {
     FailErrno("move " + dir + " out of the way");

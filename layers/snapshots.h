@@ -44,6 +44,7 @@
 #include "layers/oci.h"
 #include "layers/snapshot_record.h"
 #include "util/atomic_file.h"
+#include "util/background_remover.h"
 #include "util/fd.h"
 #include "util/file_lock.h"
 #include "util/temp_dir.h"
@@ -179,10 +180,12 @@ class Snapshots {
   /// the new chain to `lease`. When the snapshot already exists (the same
   /// step ran elsewhere) the existing one is returned and the upper
   /// directory is discarded with `work`. Throws Error when the upper
-  /// directory is missing or the snapshot cannot be published.
+  /// directory is missing or the snapshot cannot be published. With a
+  /// `remover`, what is discarded (the overlay's work directory, a
+  /// duplicate upper directory) is removed by it instead of before return.
   SnapshotInfo CommitUpper(SnapshotWorkDir&& work, const std::optional<Digest>& parent,
                            const Digest& diff_id, uint64_t size, std::string created_from,
-                           SnapshotLease& lease) const;
+                           SnapshotLease& lease, BackgroundRemover* remover = nullptr) const;
 
   /// Examines the snapshot of `chain_id`: missing, complete (record valid
   /// and naming this chain, tree a directory, flushed or published during
@@ -200,6 +203,8 @@ class Snapshots {
   // A work directory; the caller holds the store lock (`held`), without
   // which Prune could take the new directory for an abandoned one.
   SnapshotWorkDir NewWorkDir(const FileLock& held) const;
+  // Same, taking the lock itself; the directory is empty.
+  SnapshotWorkDir EmptyWorkDir() const;
   // Leases `chains` under the shared store lock.
   void Lease(SnapshotLease& lease, const std::vector<Digest>& chains) const;
   // Extracts `layer` as the snapshot of `chain_id` unless it appeared meanwhile.
@@ -215,6 +220,9 @@ class Snapshots {
   void Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const;
   // Moves the snapshot of `chain_id` out of the way and deletes it.
   void Discard(const Digest& chain_id) const;
+  // Removes `path` (inside a work directory) now, or moves it to a work
+  // directory of its own that `remover` removes (still flocked until then).
+  void RemoveSoon(const std::string& path, BackgroundRemover* remover) const;
 
   const Store& store_;
   std::string root_;
