@@ -80,6 +80,7 @@ int Run(int argc, char** argv) {
   SandboxSpec spec;
   spec.argv = {"true"};
   spec.env = config.config.env;
+  spec.etc_dir = scratch.SandboxEtcDir(spec.network);
   PhaseTimes times;
   Clock::time_point start = Clock::now();
   for (int step = 0; step < steps; ++step) {
