@@ -19,11 +19,11 @@
 // crashes too. A RUN's upper directory is not flushed (syncfs costs tens of
 // milliseconds per step): its record names the boot it was published in,
 // and after a restart (a new boot ID) Inspect calls it stale, a kind of
-// broken, so it is rebuilt from its layer blob, which is always durable. Renames into place
-// happen under the chain's creation lock, so a second process building the
-// same chain waits and then finds it done. Directories under .work
-// stay flocked by their process; those of dead processes are half-built
-// snapshots and Prune removes them.
+// broken, so it is rebuilt from its layer blob, which is always durable.
+// Renames into place happen under the chain's creation lock, so a second
+// process building the same chain waits and then finds it done. Directories
+// under .work stay flocked by their process; those of dead processes are
+// half-built snapshots and Prune removes them.
 //
 // Reference counting: a snapshot is in use while an image reachable from
 // index.json has its chain ID or a live build holds a lease naming it. A
@@ -174,9 +174,8 @@ class Snapshots {
   /// Adopts the upper directory of `work` (unmounted) as the snapshot of
   /// the layer with `diff_id` on top of chain `parent` (none: a base layer),
   /// by rename: no data is copied, nor flushed (see the top of this file).
-  /// `diff_id` and `size` are what
-  /// BuildOverlayUpperLayer returned for that upper directory (not verified
-  /// again); `created_from` says what made it (e.g. the RUN step). Leases
+  /// `diff_id` and `size` are what BuildOverlayUpperLayer returned for that
+  /// upper directory (not verified again); `created_from` says what made it (e.g. the RUN step). Leases
   /// the new chain to `lease`. When the snapshot already exists (the same
   /// step ran elsewhere) the existing one is returned and the upper
   /// directory is discarded with `work`. Throws Error when the upper
