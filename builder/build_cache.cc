@@ -83,7 +83,10 @@ void BuildCache::Put(const layers::Digest& key, const CacheRecord& record) const
             {"layer", layers::ToJson(record.layer)},
             {"diff_id", record.diff_id.ToString()},
             {"created_by", record.created_by}};
-  store_.WriteMetadata(RecordPath(key), layers::DumpCanonicalJson(json) + "\n");
+  // A record lost in a machine crash only makes the step run again; one
+  // that survives names a blob that was durable before it was written.
+  store_.WriteMetadata(RecordPath(key), layers::DumpCanonicalJson(json) + "\n",
+                       Durability::kAtomicOnly);
 }
 
 }  // namespace imgbuild::builder

@@ -64,8 +64,9 @@ class BuildCache {
   /// the store; nullopt otherwise (a damaged record is a miss, not an error).
   std::optional<CacheRecord> Lookup(const layers::Digest& key) const;
 
-  /// Writes the record of `key` atomically (replacing an older one). Throws
-  /// Error naming the file.
+  /// Writes the record of `key` atomically (replacing an older one) but
+  /// without an fsync: after a machine crash it may be gone, which is a
+  /// cache miss. Throws Error naming the file.
   void Put(const layers::Digest& key, const CacheRecord& record) const;
 
  private:

@@ -6,22 +6,26 @@
 #ifndef IMGBUILD_BUILDER_ROOTFS_MOUNT_H_
 #define IMGBUILD_BUILDER_ROOTFS_MOUNT_H_
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "builder/overlay_mount.h"
+#include "builder/sandbox.h"
 #include "layers/layer_builder.h"
 #include "layers/oci.h"
 #include "layers/snapshots.h"
 #include "layers/store.h"
+#include "util/background_remover.h"
 #include "util/temp_dir.h"
 
 namespace imgbuild::builder {
 
 /// What every mount of one build shares. The directories live in a
 /// snapshot work directory of the build, so a crashed build's leftovers
-/// are removed by `imgbuild prune`.
+/// are removed by `imgbuild prune`. Thread-safe.
 class BuildScratch {
  public:
   /// Creates the build's work directory with the mount-point base in it.
@@ -33,9 +37,19 @@ class BuildScratch {
   /// A new empty directory (mount targets, scripts, COPY staging), removed
   /// with its content when the returned object dies.
   TempDir NewDir(const std::string& prefix) const;
+  /// Removes what steps discard in the background (see BackgroundRemover);
+  /// it is drained before the build's work directory goes.
+  BackgroundRemover& remover() const { return remover_; }
+  /// A directory of the /etc files (SandboxSpec::etc_dir) for RUN steps
+  /// with `network`, written on first use and shared by the build's steps.
+  /// Throws Error when it cannot be written.
+  std::string SandboxEtcDir(NetworkMode network) const;
 
  private:
   layers::SnapshotWorkDir work_;
+  mutable BackgroundRemover remover_;  // After work_: stops before work_ is removed.
+  mutable std::mutex etc_mutex_;
+  mutable std::map<NetworkMode, std::string> etc_dirs_;
 };
 
 /// A stage's layers: what the manifest lists and the config's diff IDs.
@@ -45,8 +59,8 @@ struct LayerStack {
 };
 
 /// The snapshot trees of `stack`, top first, extracting the missing ones
-/// from their blobs and leasing every chain to `lease`. Throws Error like
-/// Snapshots::Ensure.
+/// from their blobs and leasing every chain to `lease`; the trees of layers
+/// without entries are left out. Throws Error like Snapshots::Ensure.
 std::vector<std::string> StackLowerDirs(const layers::Snapshots& snapshots, const LayerStack& stack,
                                         layers::SnapshotLease& lease);
 
@@ -63,6 +77,8 @@ class RootfsMount {
               bool with_mount_points = true);
   RootfsMount(const RootfsMount&) = delete;
   RootfsMount& operator=(const RootfsMount&) = delete;
+  /// Unmounts; the directories are removed in the background (BuildScratch::remover).
+  ~RootfsMount();
 
   /// The merged directory: the root file system to read or change.
   const std::string& path() const { return target_.path(); }
@@ -76,6 +92,7 @@ class RootfsMount {
  private:
   const layers::Store& store_;
   const layers::Snapshots& snapshots_;
+  const BuildScratch& scratch_;
   layers::SnapshotLease& lease_;
   std::optional<layers::Digest> parent_chain_;
   std::optional<layers::SnapshotWorkDir> work_;

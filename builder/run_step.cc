@@ -81,6 +81,7 @@ void RunInRootfs(const std::string& rootfs, const layers::ImageConfig& config,
   spec.gid = user.gid;
   spec.supplementary_gids = user.supplementary_gids;
   spec.working_dir = config.config.working_dir.empty() ? "/" : config.config.working_dir;
+  if (context.scratch != nullptr) spec.etc_dir = context.scratch->SandboxEtcDir(spec.network);
   std::optional<HeredocScript> script = WriteHeredocScript(run, context);
   if (script) spec.mounts.push_back(script->mount);
   SandboxResult result = AtLocation(

@@ -21,7 +21,7 @@ struct RunContext {
   NetworkMode default_network = NetworkMode::kHost;  ///< For RUN without --network.
   const CancelToken* cancel = nullptr;
   OutputCallback on_output{};             ///< Receives the command's output.
-  const BuildScratch* scratch = nullptr;  ///< Where heredoc scripts are written.
+  const BuildScratch* scratch = nullptr;  ///< Heredoc scripts and the shared /etc files.
 };
 
 /// The network a RUN gets: --network=none or host as written, the build's

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include "builder/sandbox_child.h"
 #include "builder/sandbox_etc_files.h"
@@ -79,15 +80,6 @@ void CheckSpec(const SandboxSpec& spec) {
     Fail("sandbox: hostname \"{}\" must have 1 to {} characters", spec.hostname, kMaxHostname);
   }
   for (const SandboxMount& mount : spec.mounts) CheckContainerPath(mount.target, "mount target");
-}
-
-// The sandbox's own /etc/hosts, /etc/resolv.conf and /etc/hostname.
-void WriteEtcFiles(const SandboxSpec& spec, const std::string& dir) {
-  std::string host_resolv_conf = ReadFileOr("/etc/resolv.conf", "");
-  WriteFile(dir + "/hosts", SandboxHostsFile(spec.hostname));
-  WriteFile(dir + "/resolv.conf",
-            SandboxResolvConf(host_resolv_conf, spec.network == NetworkMode::kHost));
-  WriteFile(dir + "/hostname", SandboxHostnameFile(spec.hostname));
 }
 
 PlannedMount PlanExtraMount(const SandboxMount& mount) {
@@ -317,6 +309,14 @@ SandboxResult ResultFromReports(const std::vector<ChildReport>& reports) {
 
 }  // namespace
 
+void WriteSandboxEtcFiles(const std::string& hostname, NetworkMode network,
+                          const std::string& dir) {
+  std::string host_resolv_conf = ReadFileOr("/etc/resolv.conf", "");
+  WriteFile(dir + "/hosts", SandboxHostsFile(hostname));
+  WriteFile(dir + "/resolv.conf", SandboxResolvConf(host_resolv_conf, network == NetworkMode::kHost));
+  WriteFile(dir + "/hostname", SandboxHostnameFile(hostname));
+}
+
 std::string SandboxResult::Describe() const {
   if (cancelled) return "cancelled";
   if (signal != 0) {
@@ -330,8 +330,12 @@ std::string SandboxResult::Describe() const {
 SandboxResult RunInSandbox(const SandboxSpec& spec, const OutputCallback& on_output,
                            const CancelToken* cancel) {
   CheckSpec(spec);
-  TempDir etc_dir("imgbuild-sandbox-");
-  WriteEtcFiles(spec, etc_dir.path());
+  std::optional<TempDir> own_etc_dir;
+  if (spec.etc_dir.empty()) {
+    own_etc_dir.emplace("imgbuild-sandbox-");
+    WriteSandboxEtcFiles(spec.hostname, spec.network, own_etc_dir->path());
+  }
+  const std::string& etc_dir = spec.etc_dir.empty() ? own_etc_dir->path() : spec.etc_dir;
   UniqueFd dev_null = OpenOrThrow("/dev/null", O_RDONLY);
   Pipe out = MakePipe("stdout");
   Pipe err = MakePipe("stderr");
@@ -346,7 +350,7 @@ SandboxResult RunInSandbox(const SandboxSpec& spec, const OutputCallback& on_out
   plan.rootfs = spec.rootfs;
   plan.hostname = spec.hostname;
   plan.new_network = spec.network == NetworkMode::kNone;
-  PlanMounts(spec, etc_dir.path(), plan);
+  PlanMounts(spec, etc_dir, plan);
   PlanCommand(spec, plan);
 
   SandboxProcess process(plan, plan.new_network);

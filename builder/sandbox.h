@@ -76,6 +76,10 @@ struct SandboxSpec {
   std::string hostname = "buildkitsandbox";  ///< BuildKit's, so RUN output matches.
   NetworkMode network = NetworkMode::kHost;  ///< Docker's RUN has network by default.
   std::vector<SandboxMount> mounts;          ///< Mounted in order, after /proc, /dev, /sys, /etc.
+  /// Holds hosts, resolv.conf and hostname for /etc, as WriteSandboxEtcFiles
+  /// writes them for this hostname and network (a build writes them once);
+  /// empty: RunInSandbox writes them for this run.
+  std::string etc_dir;
   uint64_t capabilities = kDockerDefaultCapabilities;  ///< Bounding set (CapabilityBit mask).
   bool no_new_privileges = true;  ///< PR_SET_NO_NEW_PRIVS (Docker: only on request).
 };
@@ -102,6 +106,12 @@ struct SandboxResult {
   /// followed by the exit code.
   std::string Describe() const;
 };
+
+/// Writes the sandbox's own /etc/hosts, /etc/resolv.conf (from the host's)
+/// and /etc/hostname into the existing directory `dir`. Throws Error naming
+/// the file that cannot be written.
+void WriteSandboxEtcFiles(const std::string& hostname, NetworkMode network,
+                          const std::string& dir);
 
 /// Runs `spec.argv` in a new sandbox and waits for it; `on_output` (may be
 /// empty) gets stdout and stderr chunks as they come; stdin is /dev/null.

@@ -36,8 +36,10 @@ class BlobWriter : public ByteSink {
 
   /// Finishes the blob: checks it against `expected_digest` and
   /// `expected_size` when given, fsyncs it, renames it to blobs/<alg>/<hex>
-  /// (replacing an existing copy, whose bytes are the same) and fsyncs that
-  /// directory. Returns the digest. On mismatch throws Error naming the
+  /// and fsyncs that directory. When a blob of that name and size is there
+  /// already (its bytes are the same and were made durable by the Commit
+  /// that put it there), the new copy is dropped without any fsync.
+  /// Returns the digest. On mismatch throws Error naming the
   /// expected and actual digest and size, and keeps nothing. Throws Error on
   /// I/O failure or when called twice.
   Digest Commit(const std::optional<Digest>& expected_digest = std::nullopt,

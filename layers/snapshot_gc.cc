@@ -69,7 +69,7 @@ void ClassifySnapshot(const Snapshots& snapshots, const std::string& name,
   bool is_leased = leased.contains(chain);
   if (state.kind == SnapshotState::Kind::kMissing) return;  // Removed meanwhile.
   if (state.kind == SnapshotState::Kind::kBroken) {
-    scan.broken.push_back({dir, state.problem, is_leased});
+    scan.broken.push_back({dir, state.problem, is_leased, state.stale});
   } else if (is_leased || image_chains.contains(chain)) {
     ++scan.in_use;
   } else {

@@ -18,6 +18,7 @@ struct BrokenSnapshot {
   std::string dir;
   std::string problem;
   bool leased = false;  ///< A live build names it: left alone.
+  bool stale = false;   ///< SnapshotState::stale: expected after a reboot, not damage.
 };
 
 /// The state of a store's snapshots.

@@ -22,6 +22,7 @@ std::string SerializeSnapshotRecord(const SnapshotRecord& record) {
   json["diff_id"] = record.diff_id.ToString();
   json["size"] = record.size;
   json["created_from"] = record.created_from;
+  if (record.unsynced_boot) json["unsynced_boot"] = *record.unsynced_boot;
   return DumpCanonicalJson(json);
 }
 
@@ -36,6 +37,7 @@ SnapshotRecord ParseSnapshotRecord(std::string_view json, std::string_view origi
       .created_from = reader.OptionalString("created_from"),
   };
   if (reader.Has("parent")) record.parent = DigestField(reader, "parent");
+  if (reader.Has("unsynced_boot")) record.unsynced_boot = reader.String("unsynced_boot");
   Digest expected = ChainId(record.parent, record.diff_id);
   if (record.chain_id != expected) {
     reader.FailAt("chain_id", fmt::format("is {} but parent and diff_id give {}",

@@ -26,12 +26,16 @@ struct SnapshotRecord {
   /// Where the tree came from: "layer sha256:…" (extracted from a blob) or
   /// what the builder says (e.g. the RUN step it ran).
   std::string created_from;
+  /// Set when the tree was published without being flushed to disk: the
+  /// boot ID (CurrentBootId) of that moment. Such a tree is complete while
+  /// the machine has not restarted, and untrustworthy after.
+  std::optional<std::string> unsynced_boot = std::nullopt;
 
   bool operator==(const SnapshotRecord&) const = default;
 };
 
 /// The record as canonical JSON (keys in declaration order, parent omitted
-/// for a base layer).
+/// for a base layer, unsynced_boot for a flushed tree).
 std::string SerializeSnapshotRecord(const SnapshotRecord& record);
 
 /// Parses a record; `origin` names it in errors. Throws Error for invalid

@@ -13,6 +13,7 @@
 #include "layers/chain_id.h"
 #include "layers/store.h"
 #include "layers/tar_apply.h"
+#include "util/boot_id.h"
 #include "util/dir.h"
 #include "util/error.h"
 
@@ -70,10 +71,13 @@ void SnapshotLease::Add(const Digest& chain_id) {
   WriteAll(file_.fd(), line.data(), line.size(), file_.path());
 }
 
-Snapshots::Snapshots(const Store& store)
+Snapshots::Snapshots(const Store& store) : Snapshots(store, CurrentBootId()) {}
+
+Snapshots::Snapshots(const Store& store, std::string boot_id)
     : store_(store),
       root_(store.MetadataDir() + "/snapshots"),
-      leases_dir_(store.MetadataDir() + "/leases") {}
+      leases_dir_(store.MetadataDir() + "/leases"),
+      boot_id_(std::move(boot_id)) {}
 
 std::string Snapshots::DirOf(const Digest& chain_id) const {
   return root_ + "/" + chain_id.hex();
@@ -112,6 +116,11 @@ SnapshotWorkDir Snapshots::NewWorkDir(const FileLock& /*held*/) const {
   return SnapshotWorkDir(std::move(fd), std::move(dir));
 }
 
+SnapshotWorkDir Snapshots::EmptyWorkDir() const {
+  FileLock held = store_.Lock(FileLock::Mode::kShared);
+  return NewWorkDir(held);
+}
+
 void Snapshots::Lease(SnapshotLease& lease, const std::vector<Digest>& chains) const {
   FileLock held = store_.Lock(FileLock::Mode::kShared);
   for (const Digest& chain : chains) lease.Add(chain);
@@ -141,6 +150,14 @@ SnapshotState Snapshots::Inspect(const Digest& chain_id) const {
   }
   std::string tree = TreeOf(chain_id);
   if (!IsDirectory(tree)) return broken(tree + " is missing or not a directory");
+  if (record->unsynced_boot && (boot_id_.empty() || *record->unsynced_boot != boot_id_)) {
+    SnapshotState stale = broken(fmt::format(
+        "{} was published unflushed during boot {} and the machine has restarted since, so its "
+        "tree may be incomplete (it is rebuilt from its layer when needed)",
+        dir, *record->unsynced_boot));
+    stale.stale = true;
+    return stale;
+  }
   return {SnapshotState::Kind::kComplete, SnapshotInfo{std::move(*record), tree}, ""};
 }
 
@@ -183,10 +200,7 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
     Fail("layer {} (diff ID {}) is not in store {}; pull or load the image again",
          layer.digest.ToString(), diff_id.ToString(), store_.root());
   }
-  SnapshotWorkDir work = [&] {
-    FileLock held = store_.Lock(FileLock::Mode::kShared);
-    return NewWorkDir(held);
-  }();
+  SnapshotWorkDir work = EmptyWorkDir();
   std::string tree = work.path() + "/tree";
   MakeDirectory(tree, 0755);
   ApplyResult applied = ApplyLayerFile(
@@ -198,7 +212,8 @@ void Snapshots::Create(const Descriptor& layer, const std::optional<Digest>& par
 
 SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<Digest>& parent,
                                     const Digest& diff_id, uint64_t size,
-                                    std::string created_from, SnapshotLease& lease) const {
+                                    std::string created_from, SnapshotLease& lease,
+                                    BackgroundRemover* remover) const {
   SnapshotWorkDir owned = std::move(work);
   Digest chain = ChainId(parent, diff_id);
   if (!IsDirectory(owned.upper())) {
@@ -207,11 +222,15 @@ SnapshotInfo Snapshots::CommitUpper(SnapshotWorkDir&& work, const std::optional<
   Lease(lease, {chain});
   // The rename keeps the inode: the upper directory becomes the tree.
   Rename(owned.upper(), owned.path() + "/tree");
-  RemoveAll(owned.work());
+  RemoveSoon(owned.work(), remover);
   UniqueFd chain_lock = LockChain(locks_root() + "/" + chain.hex());
   // The same step may have run elsewhere; its snapshot wins, ours is dropped.
-  if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) return *existing;
+  if (std::optional<SnapshotInfo> existing = CompleteOrCleared(chain)) {
+    if (remover != nullptr) remover->Remove(owned.dir_.Release(), std::move(owned.lock_));
+    return *existing;
+  }
   SnapshotRecord record{chain, parent, diff_id, size, std::move(created_from)};
+  if (!boot_id_.empty()) record.unsynced_boot = boot_id_;
   Publish(owned, record);
   return SnapshotInfo{std::move(record), TreeOf(chain)};
 }
@@ -223,22 +242,29 @@ std::optional<SnapshotInfo> Snapshots::CompleteOrCleared(const Digest& chain_id)
 }
 
 void Snapshots::Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const {
+  bool durable = !record.unsynced_boot;
   std::string record_path = work.path() + "/" + std::string(kRecordName);
-  WriteFileAtomically(record_path, SerializeSnapshotRecord(record));
+  WriteFileAtomically(record_path, SerializeSnapshotRecord(record), "", 0644,
+                      durable ? Durability::kDurable : Durability::kAtomicOnly);
   if (::chmod(work.path().c_str(), 0755) != 0) FailErrno("chmod " + work.path());
-  // The tree must be on disk before its name is: a crash must not leave a
-  // complete-looking snapshot with lost data.
-  SyncFilesystem(work.lock_.get(), work.path());
+  // A durable tree must be on disk before its name is: a crash must not
+  // leave a complete-looking snapshot with lost data. An unsynced one is
+  // distrusted after a crash of the machine instead (Inspect).
+  if (durable) SyncFilesystem(work.lock_.get(), work.path());
   Rename(work.path(), DirOf(record.chain_id));
   work.dir_.Release();
-  SyncDirectory(root_);
+  if (durable) SyncDirectory(root_);
+}
+
+void Snapshots::RemoveSoon(const std::string& path, BackgroundRemover* remover) const {
+  if (remover == nullptr) return RemoveAll(path);
+  SnapshotWorkDir trash = EmptyWorkDir();
+  Rename(path, trash.path() + "/old");
+  remover->Remove(trash.dir_.Release(), std::move(trash.lock_));
 }
 
 void Snapshots::Discard(const Digest& chain_id) const {
-  SnapshotWorkDir trash = [&] {
-    FileLock held = store_.Lock(FileLock::Mode::kShared);
-    return NewWorkDir(held);
-  }();
+  SnapshotWorkDir trash = EmptyWorkDir();
   std::string dir = DirOf(chain_id);
   if (::rename(dir.c_str(), (trash.path() + "/old").c_str()) != 0 && errno != ENOENT) {
     FailErrno("move " + dir + " out of the way");

@@ -13,12 +13,17 @@
 //   leases/<random>                        chains a live build uses
 //
 // Atomicity: a snapshot is assembled in a private directory under .work and
-// appears under its name by one rename(2) after its data is durable, so a
-// crash leaves either no snapshot or a complete one. Renames into place
-// happen under the chain's creation lock, so a second process building the
-// same chain waits and then finds it done. Directories under .work
-// stay flocked by their process; those of dead processes are half-built
-// snapshots and Prune removes them.
+// appears under its name by one rename(2), so a crash of the process leaves
+// either no snapshot or a complete one. A tree extracted from a layer blob
+// is made durable (syncfs) before its rename, so that holds for machine
+// crashes too. A RUN's upper directory is not flushed (syncfs costs tens of
+// milliseconds per step): its record names the boot it was published in,
+// and after a restart (a new boot ID) Inspect calls it stale, a kind of
+// broken, so it is rebuilt from its layer blob, which is always durable.
+// Renames into place happen under the chain's creation lock, so a second
+// process building the same chain waits and then finds it done. Directories
+// under .work stay flocked by their process; those of dead processes are
+// half-built snapshots and Prune removes them.
 //
 // Reference counting: a snapshot is in use while an image reachable from
 // index.json has its chain ID or a live build holds a lease naming it. A
@@ -39,6 +44,7 @@
 #include "layers/oci.h"
 #include "layers/snapshot_record.h"
 #include "util/atomic_file.h"
+#include "util/background_remover.h"
 #include "util/fd.h"
 #include "util/file_lock.h"
 #include "util/temp_dir.h"
@@ -116,6 +122,9 @@ struct SnapshotState {
   Kind kind = Kind::kMissing;
   std::optional<SnapshotInfo> info;  ///< Set when complete.
   std::string problem;               ///< Why it is broken.
+  /// Broken only because its tree was published unflushed before the
+  /// machine last restarted: expected after a reboot, not damage.
+  bool stale = false;
 };
 
 /// The snapshots of one store. Cheap to construct; directories are created
@@ -125,6 +134,10 @@ class Snapshots {
  public:
   /// `store` must outlive this object.
   explicit Snapshots(const Store& store);
+  /// Same, as if the machine's boot ID (CurrentBootId) were `boot_id`: lets
+  /// tests play a restart. "" means unknown: every tree is flushed before
+  /// it is published and no unflushed one is trusted.
+  Snapshots(const Store& store, std::string boot_id);
 
   /// ROOT/.imgbuild/snapshots.
   const std::string& root() const { return root_; }
@@ -160,20 +173,23 @@ class Snapshots {
 
   /// Adopts the upper directory of `work` (unmounted) as the snapshot of
   /// the layer with `diff_id` on top of chain `parent` (none: a base layer),
-  /// by rename: no data is copied. `diff_id` and `size` are what
-  /// BuildOverlayUpperLayer returned for that upper directory (not verified
-  /// again); `created_from` says what made it (e.g. the RUN step). Leases
+  /// by rename: no data is copied, nor flushed (see the top of this file).
+  /// `diff_id` and `size` are what BuildOverlayUpperLayer returned for that
+  /// upper directory (not verified again); `created_from` says what made it (e.g. the RUN step). Leases
   /// the new chain to `lease`. When the snapshot already exists (the same
   /// step ran elsewhere) the existing one is returned and the upper
   /// directory is discarded with `work`. Throws Error when the upper
-  /// directory is missing or the snapshot cannot be published.
+  /// directory is missing or the snapshot cannot be published. With a
+  /// `remover`, what is discarded (the overlay's work directory, a
+  /// duplicate upper directory) is removed by it instead of before return.
   SnapshotInfo CommitUpper(SnapshotWorkDir&& work, const std::optional<Digest>& parent,
                            const Digest& diff_id, uint64_t size, std::string created_from,
-                           SnapshotLease& lease) const;
+                           SnapshotLease& lease, BackgroundRemover* remover = nullptr) const;
 
   /// Examines the snapshot of `chain_id`: missing, complete (record valid
-  /// and naming this chain, tree a directory) or broken (why). Throws Error
-  /// only on I/O failure.
+  /// and naming this chain, tree a directory, flushed or published during
+  /// this boot) or broken (why; `stale` when unflushed in an earlier boot).
+  /// Throws Error only on I/O failure.
   SnapshotState Inspect(const Digest& chain_id) const;
 
   /// The names under root() that are not bookkeeping (dot) entries, sorted:
@@ -186,6 +202,8 @@ class Snapshots {
   // A work directory; the caller holds the store lock (`held`), without
   // which Prune could take the new directory for an abandoned one.
   SnapshotWorkDir NewWorkDir(const FileLock& held) const;
+  // Same, taking the lock itself; the directory is empty.
+  SnapshotWorkDir EmptyWorkDir() const;
   // Leases `chains` under the shared store lock.
   void Lease(SnapshotLease& lease, const std::vector<Digest>& chains) const;
   // Extracts `layer` as the snapshot of `chain_id` unless it appeared meanwhile.
@@ -194,16 +212,21 @@ class Snapshots {
   // With the chain's creation lock held: the complete snapshot of
   // `chain_id`, or nullopt with its place free (a broken one is discarded).
   std::optional<SnapshotInfo> CompleteOrCleared(const Digest& chain_id) const;
-  // Makes `work` (holding tree/) durable and renames it into place as the
-  // snapshot of record.chain_id. The caller holds the chain's creation lock
-  // and has cleared the place.
+  // Renames `work` (holding tree/) into place as the snapshot of
+  // record.chain_id, after making it durable unless the record says it is
+  // unsynced. The caller holds the chain's creation lock and has cleared
+  // the place.
   void Publish(SnapshotWorkDir& work, const SnapshotRecord& record) const;
   // Moves the snapshot of `chain_id` out of the way and deletes it.
   void Discard(const Digest& chain_id) const;
+  // Removes `path` (inside a work directory) now, or moves it to a work
+  // directory of its own that `remover` removes (still flocked until then).
+  void RemoveSoon(const std::string& path, BackgroundRemover* remover) const;
 
   const Store& store_;
   std::string root_;
   std::string leases_dir_;
+  std::string boot_id_;
 };
 
 }  // namespace imgbuild::layers

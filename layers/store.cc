@@ -411,18 +411,19 @@ Descriptor Store::Resolve(std::string_view name_or_digest) const {
   return ResolveDigestPrefix(images, text, root_);
 }
 
-void Store::WriteMetadata(const std::string& path, std::string_view bytes) const {
+void Store::WriteMetadata(const std::string& path, std::string_view bytes,
+                          Durability durability) const {
   FileLock lock = Lock(FileLock::Mode::kExclusive);
-  WriteMetadata(path, bytes, lock);
+  WriteMetadata(path, bytes, lock, durability);
 }
 
 void Store::WriteMetadata(const std::string& path, std::string_view bytes,
-                          const FileLock& /*held*/) const {
+                          const FileLock& /*held*/, Durability durability) const {
   if (!path.starts_with(MetadataDir() + "/")) {
     Fail("refusing to write {}: store metadata belongs under {}", path, MetadataDir());
   }
   CreateDirectories(ParentDirectory(path));
-  WriteFileAtomically(path, bytes, TempFilesDir());
+  WriteFileAtomically(path, bytes, TempFilesDir(), 0644, durability);
 }
 
 }  // namespace imgbuild::layers

@@ -24,6 +24,7 @@
 #include "layers/blob_writer.h"
 #include "layers/digest.h"
 #include "layers/oci.h"
+#include "util/atomic_file.h"
 #include "util/fd.h"
 #include "util/file_lock.h"
 
@@ -150,11 +151,13 @@ class Store {
 
   // --- Metadata ----------------------------------------------------------
 
-  /// Replaces `path` (under MetadataDir()) with `bytes` atomically, taking
-  /// the exclusive store lock.
-  void WriteMetadata(const std::string& path, std::string_view bytes) const;
+  /// Replaces `path` (under MetadataDir()) with `bytes` atomically (and
+  /// durably unless told otherwise), taking the exclusive store lock.
+  void WriteMetadata(const std::string& path, std::string_view bytes,
+                     Durability durability = Durability::kDurable) const;
   /// Same, for a caller that already holds the store lock (`held`).
-  void WriteMetadata(const std::string& path, std::string_view bytes, const FileLock& held) const;
+  void WriteMetadata(const std::string& path, std::string_view bytes, const FileLock& held,
+                     Durability durability = Durability::kDurable) const;
 
  private:
   void Initialise() const;

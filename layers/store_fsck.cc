@@ -124,7 +124,7 @@ void ReportSnapshots(const Store& store, const std::set<Digest>* image_chains,
                                                                     : std::set<Digest>{});
   report.snapshots = static_cast<int64_t>(scan.in_use + scan.unused.size() + scan.broken.size());
   for (const BrokenSnapshot& broken : scan.broken) {
-    Add(report, Kind::kBrokenSnapshot, broken.dir,
+    Add(report, broken.stale ? Kind::kStaleSnapshot : Kind::kBrokenSnapshot, broken.dir,
         broken.problem + (broken.leased ? " (a running build holds it)" : " (prune removes it)"));
   }
   if (image_chains) {
@@ -156,6 +156,7 @@ std::string_view FsckIssue::KindName(Kind kind) {
     case Kind::kOrphanBlob: return "orphan blob";
     case Kind::kStaleTempFile: return "stale temporary file";
     case Kind::kBrokenSnapshot: return "broken snapshot";
+    case Kind::kStaleSnapshot: return "stale snapshot";
     case Kind::kOrphanSnapshot: return "orphan snapshot";
   }
   return "unknown";

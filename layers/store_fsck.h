@@ -25,6 +25,7 @@ struct FsckIssue {
     kOrphanBlob,      // unreferenced blob: cleanable by Prune
     kStaleTempFile,   // temporary file, snapshot work dir or lease of a dead process: cleanable
     kBrokenSnapshot,  // snapshot with a missing or invalid record or tree
+    kStaleSnapshot,   // snapshot published unflushed before a reboot: cleanable, rebuilt when needed
     kOrphanSnapshot,  // snapshot no image or live build references: cleanable by Prune
   };
   Kind kind;
@@ -34,7 +35,7 @@ struct FsckIssue {
   /// Orphans and stale temporary files are waste, not damage.
   bool cleanable() const {
     return kind == Kind::kOrphanBlob || kind == Kind::kStaleTempFile ||
-           kind == Kind::kOrphanSnapshot;
+           kind == Kind::kOrphanSnapshot || kind == Kind::kStaleSnapshot;
   }
   /// "corrupt blob", "orphan blob", ...
   static std::string_view KindName(Kind kind);

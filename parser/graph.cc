@@ -111,8 +111,10 @@ class GraphBuilder {
         std::optional<std::string> value = arg.default_value;
         if (value) value = ExpandWord(*value, GlobalLookup(), instruction);
         if (auto it = options_.build_args.find(arg.name); it != options_.build_args.end()) value = it->second;
-        global.value = value;
         consumed_.insert(arg.name);
+        // BuildKit only ever sets a value: `ARG V` after `ARG V=1` keeps 1.
+        if (!value && FindGlobal(arg.name) != nullptr) continue;
+        global.value = value;
         graph_.global_args.erase(std::remove_if(graph_.global_args.begin(), graph_.global_args.end(),
                                                 [&](const GlobalArg& g) { return g.name == arg.name; }),
                                  graph_.global_args.end());
@@ -123,10 +125,19 @@ class GraphBuilder {
                        "no FROM instruction: a recipe needs at least one stage (FROM image)");
   }
 
+  const GlobalArg* FindGlobal(std::string_view name) const {
+    for (const GlobalArg& global : graph_.global_args) {
+      if (global.name == name) return &global;
+    }
+    return nullptr;
+  }
+
+  // A global ARG without a value leaves an automatic arg of its name as it
+  // is, as BuildKit's meta args start from the automatic ones.
   VarLookup GlobalLookup() const {
     return [this](std::string_view name) -> std::optional<std::string> {
-      for (auto it = graph_.global_args.rbegin(); it != graph_.global_args.rend(); ++it) {
-        if (it->name == name) return it->value;
+      if (const GlobalArg* global = FindGlobal(name); global != nullptr && global->value) {
+        return global->value;
       }
       if (auto it = automatic_.find(std::string(name)); it != automatic_.end()) return it->second;
       return std::nullopt;
@@ -307,6 +318,8 @@ class GraphBuilder {
 
   // A stage ARG takes, in order: --build-arg, its own default (already
   // expanded), the global ARG of the same name, an automatic platform arg.
+  // Without any of those a redeclared ARG keeps the value it had (BuildKit
+  // only adds values to the stage's environment, never removes one).
   void DeclareArgs(const ArgCommand& arg, Scope& scope) {
     for (const ArgDeclaration& declaration : arg.args) {
       consumed_.insert(declaration.name);
@@ -317,10 +330,11 @@ class GraphBuilder {
         value = GlobalLookup()(declaration.name);
       }
       scope.declared.push_back(declaration.name);
+      if (!value) continue;
       scope.args.erase(std::remove_if(scope.args.begin(), scope.args.end(),
                                       [&](const KeyValue& kv) { return kv.key == declaration.name; }),
                        scope.args.end());
-      if (value) scope.args.push_back({declaration.name, *value});
+      scope.args.push_back({declaration.name, *value});
     }
   }
 

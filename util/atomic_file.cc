@@ -36,14 +36,15 @@ TempFile::~TempFile() {
   if (!path_.empty()) ::unlink(path_.c_str());  // Best effort: a destructor must not throw.
 }
 
-void TempFile::Commit(const std::string& final_path, mode_t mode) {
-  SyncFd(fd_.get(), path_);
+void TempFile::Commit(const std::string& final_path, mode_t mode, Durability durability) {
+  bool durable = durability == Durability::kDurable;
+  if (durable) SyncFd(fd_.get(), path_);
   if (fchmod(fd_.get(), mode) != 0) FailErrno("chmod " + path_);
   if (::rename(path_.c_str(), final_path.c_str()) != 0) {
     FailErrno("rename " + path_ + " to " + final_path);
   }
   path_.clear();
-  SyncDirectory(ParentDirectory(final_path));
+  if (durable) SyncDirectory(ParentDirectory(final_path));
   fd_.Reset();
 }
 
@@ -58,11 +59,11 @@ bool IsAbandonedTempFile(const std::string& path) {
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view bytes,
-                         const std::string& temp_dir, mode_t mode) {
+                         const std::string& temp_dir, mode_t mode, Durability durability) {
   std::string dir = temp_dir.empty() ? ParentDirectory(path) : temp_dir;
   TempFile file(dir, ".atomic-");
   WriteAll(file.fd(), bytes.data(), bytes.size(), file.path());
-  file.Commit(path, mode);
+  file.Commit(path, mode, durability);
 }
 
 void SyncFd(int fd, const std::string& what) {

@@ -13,6 +13,13 @@
 
 namespace imgbuild {
 
+/// Whether a replaced file must survive a machine crash.
+enum class Durability {
+  kDurable,     ///< fsync the data and the directory: after a crash, old or new content.
+  kAtomicOnly,  ///< Readers see old or new content, but a machine crash may leave
+                ///< the old file, no file or an empty one (a process crash cannot).
+};
+
 /// A file written under a unique temporary name that appears under its
 /// final name only on Commit; destroyed uncommitted, it is removed. While it
 /// exists its writer holds an exclusive flock on it, so other processes can
@@ -34,9 +41,10 @@ class TempFile {
 
   /// fsyncs the data, sets `mode`, renames the file onto `final_path`
   /// (atomically replacing what is there) and fsyncs the directory of
-  /// `final_path`. Throws Error naming both paths; the temp file is then
-  /// still removed by the destructor.
-  void Commit(const std::string& final_path, mode_t mode = 0644);
+  /// `final_path`; with kAtomicOnly, no fsync. Throws Error naming both
+  /// paths; the temp file is then still removed by the destructor.
+  void Commit(const std::string& final_path, mode_t mode = 0644,
+              Durability durability = Durability::kDurable);
 
  private:
   UniqueFd fd_;
@@ -48,11 +56,12 @@ class TempFile {
 /// other failures.
 bool IsAbandonedTempFile(const std::string& path);
 
-/// Replaces `path` with `bytes` atomically and durably (see TempFile).
-/// `temp_dir` holds the temporary file; "" means the directory of `path`.
-/// Throws Error naming `path`.
+/// Replaces `path` with `bytes` atomically and, unless told otherwise,
+/// durably (see TempFile). `temp_dir` holds the temporary file; "" means the
+/// directory of `path`. Throws Error naming `path`.
 void WriteFileAtomically(const std::string& path, std::string_view bytes,
-                         const std::string& temp_dir = "", mode_t mode = 0644);
+                         const std::string& temp_dir = "", mode_t mode = 0644,
+                         Durability durability = Durability::kDurable);
 
 /// fsync(2) on `fd`; throws Error naming `what`.
 void SyncFd(int fd, const std::string& what);

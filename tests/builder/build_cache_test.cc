@@ -76,6 +76,9 @@ TEST_F(BuildCacheStoreTest, DamagedOrForeignRecordsAreMisses) {
   std::filesystem::create_directories(store_.MetadataDir() + "/cache");
   test_support::WriteTextFile(cache_.RecordPath(key_), "{not json");
   EXPECT_FALSE(cache_.Lookup(key_));
+  // What a machine crash may leave of a record written without fsync.
+  test_support::WriteTextFile(cache_.RecordPath(key_), "");
+  EXPECT_FALSE(cache_.Lookup(key_));
   layers::Digest blob = store_.PutBlob("x");
   cache_.Put(layers::DigestOf("another key"),
              {.layer = {.media_type = "m", .digest = blob, .size = 1}, .diff_id = blob});

@@ -31,6 +31,15 @@ TEST(SnapshotRecordTest, RoundTripsWithAndWithoutParent) {
   EXPECT_EQ(ParseSnapshotRecord(SerializeSnapshotRecord(top), "top"), top);
 }
 
+TEST(SnapshotRecordTest, RoundTripsTheBootOfAnUnsyncedTree) {
+  SnapshotRecord top{ChainId(kBase, kTop), kBase, kTop, 7, "RUN make", "boot-a"};
+  std::string json = SerializeSnapshotRecord(top);
+  EXPECT_NE(json.find(",\"unsynced_boot\":\"boot-a\"}"), std::string::npos) << json;
+  EXPECT_EQ(ParseSnapshotRecord(json, "top"), top);
+  top.unsynced_boot.reset();
+  EXPECT_EQ(SerializeSnapshotRecord(top).find("unsynced_boot"), std::string::npos);
+}
+
 TEST(SnapshotRecordTest, RejectsAChainIdThatDoesNotFollowFromItsLayers) {
   SnapshotRecord lying{ChainId(kBase, kTop), kTop, kBase, 7, "RUN make"};
   std::string error = ErrorOf(SerializeSnapshotRecord(lying));

@@ -15,6 +15,7 @@
 #include "layers/store.h"
 #include "layers/store_fsck.h"
 #include "layers/store_prune.h"
+#include "util/boot_id.h"
 #include "util/dir.h"
 #include "util/temp_dir.h"
 
@@ -214,7 +215,7 @@ TEST_F(SnapshotsTest, CommitUpperAdoptsTheRunUpperDirByRename) {
                                              run.uncompressed_size, "RUN echo", lease);
   Digest chain = ChainId(stack.chain_ids.back(), run.diff_id);
   EXPECT_EQ(info.record, (SnapshotRecord{chain, stack.chain_ids.back(), run.diff_id,
-                                         run.uncompressed_size, "RUN echo"}));
+                                         run.uncompressed_size, "RUN echo", CurrentBootId()}));
   EXPECT_EQ(info.tree, snapshots_.TreeOf(chain));
   struct stat tree = StatOf(info.tree);
   EXPECT_EQ(tree.st_ino, upper.st_ino) << "renamed, not copied";
@@ -231,6 +232,54 @@ TEST_F(SnapshotsTest, CommitUpperAdoptsTheRunUpperDirByRename) {
   EXPECT_EQ(stack3.lower_dirs[0], info.tree);
   EXPECT_EQ(StatOf(stack3.lower_dirs[0]).st_ino, upper.st_ino);
   EXPECT_EQ(View(stack3.lower_dirs), after_run);
+}
+
+// A committed upper dir is published without syncfs; only a machine crash
+// could lose its data, and that changes the boot ID, which the seam plays.
+TEST_F(SnapshotsTest, UnflushedSnapshotIsDistrustedAfterARestart) {
+  Snapshots boot_a(store_, "boot-a");
+  SnapshotLease lease = boot_a.NewLease();
+  SnapshotStack stack = boot_a.Ensure(image_->manifest, image_->config, lease);
+  SnapshotWorkDir work = boot_a.NewWorkDir();
+  std::map<std::string, testing::Node> after_run;
+  ChangeInOverlay(stack.lower_dirs, [](const std::string& m) { WriteFile(m + "/run.txt", "RUN"); },
+                  &after_run, work.upper(), work.work());
+  BuiltLayer run = BuildOverlayUpperLayer(store_, work.upper());
+  Digest chain = boot_a.CommitUpper(std::move(work), stack.chain_ids.back(), run.diff_id,
+                                    run.uncompressed_size, "RUN", lease)
+                     .record.chain_id;
+  EXPECT_EQ(boot_a.Inspect(chain).info->record.unsynced_boot, "boot-a");
+  EXPECT_FALSE(boot_a.Inspect(stack.chain_ids[0]).info->record.unsynced_boot)
+      << "a tree extracted from a blob is flushed";
+  EXPECT_EQ(Snapshots(store_, "boot-a").Inspect(chain).kind, SnapshotState::Kind::kComplete)
+      << "a process crash loses nothing: the same boot trusts it";
+
+  Snapshots boot_b(store_, "boot-b");
+  SnapshotState stale = boot_b.Inspect(chain);
+  EXPECT_EQ(stale.kind, SnapshotState::Kind::kBroken);
+  EXPECT_TRUE(stale.stale);
+  // Not in the layer: shows whether the old tree is kept or extracted again.
+  WriteFile(snapshots_.TreeOf(chain) + "/marker", "old tree");
+  EXPECT_NE(stale.problem.find("during boot boot-a"), std::string::npos) << stale.problem;
+  EXPECT_EQ(Snapshots(store_, "").Inspect(chain).kind, SnapshotState::Kind::kBroken)
+      << "an unknown boot trusts no unflushed tree";
+  EXPECT_EQ(boot_b.Inspect(stack.chain_ids[1]).kind, SnapshotState::Kind::kComplete);
+
+  // After the restart: fsck calls it stale (cleanable, not damage), and
+  // Ensure rebuilds it from the layer blob, durably this time.
+  testing::StoredImage three = testing::PutImage(store_, {*base_layer_, *top_layer_, run});
+  store_.Tag("three", three.descriptor);
+  FsckReport fsck = Fsck(store_);
+  ASSERT_EQ(fsck.Of(FsckIssue::Kind::kStaleSnapshot).size(), 1u) << fsck.Summary();
+  EXPECT_EQ(fsck.Of(FsckIssue::Kind::kStaleSnapshot)[0].subject, snapshots_.DirOf(chain));
+  EXPECT_TRUE(fsck.consistent()) << fsck.Summary();
+  SnapshotLease after = boot_b.NewLease();
+  SnapshotStack rebuilt = boot_b.Ensure(three.manifest, three.config, after);
+  SnapshotState state = boot_b.Inspect(chain);
+  ASSERT_EQ(state.kind, SnapshotState::Kind::kComplete);
+  EXPECT_FALSE(state.info->record.unsynced_boot);
+  EXPECT_FALSE(Exists(state.info->tree + "/marker")) << "extracted again, not kept";
+  EXPECT_EQ(View(rebuilt.lower_dirs), after_run);
 }
 
 TEST_F(SnapshotsTest, CommitUpperOfAnExistingChainKeepsTheExistingSnapshot) {

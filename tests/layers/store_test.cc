@@ -1,5 +1,6 @@
 #include "layers/store.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,6 +190,23 @@ TEST(StoreTest, AbandonedAndCommittedWritersLeaveNoTempFiles) {
   ExpectErrorContains([&] { writer.Commit(); },
                       {"commit a blob writer that was already committed"});
   EXPECT_TRUE(store.ListTempFiles().empty());
+}
+
+TEST(StoreTest, RewritingAStoredBlobKeepsTheCopyThere) {
+  TempDir dir;
+  Store store(dir.path());
+  Digest digest = store.PutBlob("layer bytes");
+  struct stat first {};
+  ASSERT_EQ(stat(store.BlobPath(digest).c_str(), &first), 0);
+  EXPECT_EQ(store.PutBlob("layer bytes"), digest);
+  struct stat second {};
+  ASSERT_EQ(stat(store.BlobPath(digest).c_str(), &second), 0);
+  EXPECT_EQ(second.st_ino, first.st_ino) << "the stored copy must not be replaced";
+  EXPECT_TRUE(store.ListTempFiles().empty());
+  // A copy of the wrong size is not the blob: it is replaced.
+  WriteFileAtomically(store.BlobPath(digest), "short");
+  store.PutBlob("layer bytes");
+  EXPECT_EQ(Read(store.BlobPath(digest)), "layer bytes");
 }
 
 TEST(StoreTest, ReadBlobDetectsCorruptionAndSizeMismatch) {

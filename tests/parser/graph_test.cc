@@ -1,5 +1,7 @@
 #include "parser/graph.h"
 
+#include <map>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -65,6 +67,65 @@ TEST(GraphTest, GlobalArgIsInvisibleInStageUntilRedeclared) {
   Graph graph = Resolve("ARG V=1\nFROM a\nENV X=[$V]\nARG V\nENV Y=[$V]\n");
   EXPECT_EQ(CommandAt<EnvCommand>(graph, 0, 0).vars[0].value, "[]");
   EXPECT_EQ(CommandAt<EnvCommand>(graph, 0, 2).vars[0].value, "[1]");
+}
+
+// How an ARG redeclared without a value resolves (BuildKit's dispatchArg:
+// a build arg, else the global ARG's value, else what the stage had).
+struct RedeclaredArgCase {
+  const char* name;
+  const char* recipe;  // ends with a LABEL v=[$V]
+  std::map<std::string, std::string> build_args;
+  const char* expected;  // the label's value
+
+  friend void PrintTo(const RedeclaredArgCase& c, std::ostream* out) { *out << c.recipe; }
+};
+
+class RedeclaredArgTest : public ::testing::TestWithParam<RedeclaredArgCase> {};
+
+TEST_P(RedeclaredArgTest, LabelSeesTheValue) {
+  GraphOptions options = FixedPlatform();
+  options.build_args = GetParam().build_args;
+  Graph graph = Resolve(GetParam().recipe, options);
+  const std::vector<Step>& steps = graph.stages.back().steps;
+  EXPECT_EQ(std::get<LabelCommand>(steps.back().instruction.command).labels[0].value,
+            GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    GraphTest, RedeclaredArgTest,
+    ::testing::Values(
+        RedeclaredArgCase{"StageDefaultKept", "FROM a\nARG V=1\nARG V\nLABEL v=[$V]\n", {}, "[1]"},
+        RedeclaredArgCase{"StageDefaultKeptAcrossLines",
+                          "FROM a\nARG V=1\nRUN true\nARG W V\nLABEL v=[$V]\n", {}, "[1]"},
+        RedeclaredArgCase{"NewDefaultReplaces", "FROM a\nARG V=1\nARG V=2\nLABEL v=[$V]\n", {},
+                          "[2]"},
+        RedeclaredArgCase{"BuildArgWins", "FROM a\nARG V=1\nARG V\nLABEL v=[$V]\n",
+                          {{"V", "cli"}}, "[cli]"},
+        RedeclaredArgCase{"GlobalValueWins", "ARG V=g\nFROM a\nARG V=1\nARG V\nLABEL v=[$V]\n",
+                          {}, "[g]"},
+        RedeclaredArgCase{"GlobalWithoutValueKeepsStageValue",
+                          "ARG V\nFROM a\nARG V=1\nARG V\nLABEL v=[$V]\n", {}, "[1]"},
+        RedeclaredArgCase{"GlobalThenStageDeclaration", "ARG V=1\nFROM a\nARG V\nLABEL v=[$V]\n",
+                          {}, "[1]"},
+        RedeclaredArgCase{"GlobalRedeclaredWithoutValueKeepsIt",
+                          "ARG V=1\nARG V\nFROM a\nARG V\nLABEL v=[$V]\n", {}, "[1]"},
+        RedeclaredArgCase{"GlobalWithoutValueKeepsAutomaticArg",
+                          "ARG TARGETARCH\nFROM a\nARG TARGETARCH\nLABEL v=[$TARGETARCH]\n", {},
+                          "[arm64]"},
+        RedeclaredArgCase{"UndeclaredStaysEmpty", "FROM a\nARG V\nLABEL v=[$V]\n", {}, "[]"}),
+    [](const ::testing::TestParamInfo<RedeclaredArgCase>& info) { return info.param.name; });
+
+TEST(GraphTest, RedeclaredArgKeepsItsPlaceAndValueForRun) {
+  Graph graph = Resolve("FROM a\nARG A=1 B=2\nARG A\nRUN true\n");
+  std::vector<std::pair<std::string, std::string>> args;
+  for (const KeyValue& kv : graph.stages[0].steps[2].build_args) args.emplace_back(kv.key, kv.value);
+  EXPECT_THAT(args, ElementsAre(std::pair<std::string, std::string>("A", "1"),
+                                std::pair<std::string, std::string>("B", "2")));
+}
+
+TEST(GraphTest, GlobalArgWithoutValueLeavesAutomaticArgForFrom) {
+  Graph graph = Resolve("ARG TARGETARCH\nFROM alpine:$TARGETARCH\n");
+  EXPECT_EQ(graph.stages[0].from.image, "alpine:arm64");
 }
 
 TEST(GraphTest, StageArgDefaultAndBuildArgOverride) {

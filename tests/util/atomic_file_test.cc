@@ -32,6 +32,18 @@ TEST(AtomicFileTest, ReplacesContentAndLeavesNoTempFile) {
   EXPECT_EQ(info.st_mode & 07777, 0640u);
 }
 
+TEST(AtomicFileTest, AtomicOnlyReplacesContentWithTheGivenMode) {
+  TempDir dir;
+  std::string path = dir.path() + "/record.json";
+  WriteFileAtomically(path, "old");
+  WriteFileAtomically(path, "new", "", 0600, Durability::kAtomicOnly);
+  EXPECT_EQ(ReadFileToString(path, 100), "new");
+  EXPECT_EQ(CountEntries(dir.path()), 1u);
+  struct stat info {};
+  ASSERT_EQ(stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0600u);
+}
+
 TEST(AtomicFileTest, UsesTheGivenTempDirectory) {
   TempDir dir;
   std::filesystem::create_directory(dir.path() + "/tmp");
