@@ -1,5 +1,7 @@
 #include "builder/base_image.h"
 
+#include <chrono>
+
 #include "builder/layout_source.h"
 #include "util/error.h"
 
@@ -103,6 +105,9 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
       }
     }
   }
+  Descriptor resolved = *found;
+  resolved.annotations.clear();
+  resolved.platform.reset();
   Descriptor descriptor =
       ManifestForPlatform(store_, *found, platform, "image \"" + reference + "\"");
   descriptor.annotations.clear();
@@ -110,7 +115,28 @@ std::shared_ptr<const BaseImage> BaseImages::ResolveUncached(
   layers::Manifest manifest = store_.ReadManifest(descriptor);
   layers::ImageConfig config = store_.ReadConfig(manifest.config);
   return std::make_shared<const BaseImage>(
-      BaseImage{reference, std::move(descriptor), std::move(manifest), std::move(config)});
+      BaseImage{reference, std::move(resolved), std::move(descriptor), std::move(manifest),
+                std::move(config)});
+}
+
+std::vector<UsedBase> BaseImages::Used() const {
+  std::lock_guard lock(mutex_);
+  std::vector<UsedBase> used;
+  for (const auto& [key, future] : resolved_) {
+    if (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+    std::shared_ptr<const BaseImage> base;
+    try {
+      base = future.get();
+    } catch (const Error&) {
+      continue;  // a stage the target does not need named it
+    }
+    if (!base) continue;  // scratch
+    used.push_back({.reference = key.first,
+                    .platform = key.second,
+                    .resolved = base->resolved.digest,
+                    .manifest = base->descriptor.digest});
+  }
+  return used;
 }
 
 parser::BaseImageResolver BaseImages::GraphResolver() {

@@ -12,7 +12,9 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "builder/build_options.h"
 #include "layers/oci.h"
 #include "layers/store.h"
 #include "parser/graph.h"
@@ -25,6 +27,7 @@ namespace imgbuild::builder {
 /// config, every blob present.
 struct BaseImage {
   std::string reference;          ///< As the recipe names it.
+  layers::Descriptor resolved;    ///< What it named: an index, or the manifest itself.
   layers::Descriptor descriptor;  ///< The manifest.
   layers::Manifest manifest;
   layers::ImageConfig config;
@@ -68,6 +71,10 @@ class BaseImages {
   /// runs gets the error from Resolve.
   parser::BaseImageResolver GraphResolver();
 
+  /// The bases resolved so far (failed ones left out), sorted by reference
+  /// and platform: what a build's metadata names as the exact bases it used.
+  std::vector<UsedBase> Used() const;
+
  private:
   std::shared_ptr<const BaseImage> ResolveUncached(const std::string& reference,
                                                    const parser::Platform& platform) const;
@@ -75,7 +82,7 @@ class BaseImages {
   const layers::Store& store_;
   parser::Platform target_;
   registry::RegistryOptions registry_options_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>,
            std::shared_future<std::shared_ptr<const BaseImage>>>
       resolved_;

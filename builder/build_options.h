@@ -65,12 +65,22 @@ struct BuildRequest {
 };
 
 /// What a build produced; the image is in the store.
+/// A base image a build read (FROM, COPY --from=IMAGE, or ENV/ONBUILD of a
+/// base), pinned: `reference@resolved` names the same image again.
+struct UsedBase {
+  std::string reference;     ///< As the recipe names it.
+  std::string platform;      ///< The platform taken ("linux/amd64").
+  layers::Digest resolved;   ///< What the reference named then (index or manifest).
+  layers::Digest manifest;   ///< The platform's image manifest that was used.
+};
+
 struct BuildResult {
   layers::Descriptor manifest;  ///< The image (manifest) descriptor.
   layers::Descriptor config;    ///< Its config blob.
   layers::ImageConfig image;    ///< The config itself.
   int cached_steps = 0;         ///< Layer steps answered from the cache.
   int executed_steps = 0;       ///< Layer steps that ran.
+  std::vector<UsedBase> bases{};  ///< Sorted by reference and platform.
 };
 
 }  // namespace imgbuild::builder

@@ -179,6 +179,16 @@ std::string BuildMetadataJson(const BuildResult& result, const std::vector<std::
     }
     metadata["image.name"] = fmt::format("{}", fmt::join(qualified, ","));
   }
+  // Ours, not BuildKit's (it names bases only in provenance attestations):
+  // the exact bases, so a later build can pin them.
+  nlohmann::json bases = nlohmann::json::array();
+  for (const UsedBase& base : result.bases) {
+    bases.push_back({{"reference", base.reference},
+                     {"platform", base.platform},
+                     {"digest", base.resolved.ToString()},
+                     {"manifest", base.manifest.ToString()}});
+  }
+  if (!bases.empty()) metadata["imgbuild.bases"] = std::move(bases);
   return metadata.dump(2) + "\n";
 }
 

@@ -174,6 +174,7 @@ class Executor {
     BuildResult result = Assemble(*stages_.at(graph_.target), context.created);
     result.cached_steps = context.cached_steps;
     result.executed_steps = context.executed_steps;
+    result.bases = bases_.Used();
     Name(result);
     for (const OutputSpec& output : request_.outputs) Export(result, output, context);
     WriteResultFiles(request_, result);

@@ -101,6 +101,10 @@ TEST_F(BuildCommandTest, WritesEveryOutputAndResultFile) {
   nlohmann::json metadata = nlohmann::json::parse(ReadTextFile(out + "/metadata.json"));
   EXPECT_EQ(metadata["containerimage.digest"], digest);
   EXPECT_EQ(metadata["image.name"], "docker.io/library/app:1.0");
+  ASSERT_EQ(metadata["imgbuild.bases"].size(), 1u) << metadata.dump();
+  EXPECT_EQ(metadata["imgbuild.bases"][0]["reference"], "busybox:test");
+  EXPECT_EQ(metadata["imgbuild.bases"][0]["digest"],
+            store_.Resolve("busybox:test").digest.ToString());
   EXPECT_EQ(ReadTextFile(out + "/rootfs/greeting"), "from-the-build\n");
   EXPECT_TRUE(std::filesystem::is_symlink(out + "/rootfs/bin/sh"));
 

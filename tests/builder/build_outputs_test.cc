@@ -111,6 +111,24 @@ TEST(BuildOutputsTest, MetadataFileHasBuildxKeys) {
   EXPECT_EQ(metadata["containerimage.descriptor"]["size"], 8);
   EXPECT_EQ(metadata["image.name"], "docker.io/library/app:latest,reg:5000/x:1");
   EXPECT_FALSE(nlohmann::json::parse(BuildMetadataJson(result, {})).contains("image.name"));
+  EXPECT_FALSE(nlohmann::json::parse(BuildMetadataJson(result, {})).contains("imgbuild.bases"));
+}
+
+TEST(BuildOutputsTest, MetadataFilePinsTheBases) {
+  BuildResult result{
+      .manifest = layers::DescribeBytes(layers::media_types::kOciManifest, "manifest"),
+      .config = layers::DescribeBytes(layers::media_types::kOciConfig, "config"),
+      .image = {},
+      .bases = {{.reference = "busybox",
+                 .platform = "linux/amd64",
+                 .resolved = layers::DigestOf("index"),
+                 .manifest = layers::DigestOf("amd64 manifest")}}};
+  nlohmann::json bases = nlohmann::json::parse(BuildMetadataJson(result, {}))["imgbuild.bases"];
+  ASSERT_EQ(bases.size(), 1u);
+  EXPECT_EQ(bases[0]["reference"], "busybox");
+  EXPECT_EQ(bases[0]["platform"], "linux/amd64");
+  EXPECT_EQ(bases[0]["digest"], layers::DigestOf("index").ToString());
+  EXPECT_EQ(bases[0]["manifest"], layers::DigestOf("amd64 manifest").ToString());
 }
 
 }  // namespace

@@ -319,6 +319,27 @@ TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
   EXPECT_EQ(result.image.diff_ids.size(), 2u);
 }
 
+TEST_F(ExecutorTest, ResultNamesTheExactBasesTheTargetUsed) {
+  registry::testing::TestRegistry registry;
+  layers::Store other(dir() + "/other-store");
+  layers::Descriptor remote = test_support::PutLabelledBusybox(other, "only.in", "registry");
+  std::string reference = registry.host() + "/tools/busybox:1";
+  registry::Push(other, remote, reference, {});
+  BuildResult result = Run(Recipe("FROM nosuchimage:1 AS unused\n"
+                                  "FROM " + reference + " AS tools\n"
+                                  "FROM busybox:test\n"
+                                  "COPY --from=tools /bin/busybox /tools-busybox\n"));
+  ASSERT_EQ(result.bases.size(), 2u);  // not the stage the target does not need
+  const UsedBase& pulled = result.bases[0];  // sorted: "127.0.0.1:..." first
+  EXPECT_EQ(pulled.reference, reference);
+  EXPECT_EQ(pulled.platform, parser::Platform::Host().ToString());
+  EXPECT_EQ(pulled.resolved.ToString(), remote.digest.ToString());
+  EXPECT_EQ(pulled.manifest.ToString(), remote.digest.ToString());
+  const UsedBase& local = result.bases[1];
+  EXPECT_EQ(local.reference, "busybox:test");
+  EXPECT_EQ(local.resolved.ToString(), store_.Resolve("busybox:test").digest.ToString());
+}
+
 TEST_F(ExecutorTest, RebuildIsCachedAChangeMissesFromThereAndNoCacheRuns) {
   std::string recipe =
       "FROM busybox:test\n"
