@@ -40,8 +40,33 @@ void Remove(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) FailErrno("remove " + path);
 }
 
-std::vector<Descriptor> Roots(const Store& store, const PruneOptions& options) {
-  std::vector<Descriptor> roots = store.ReadIndexJson().manifests;
+bool IsUnnamed(const Descriptor& entry) {
+  return !entry.annotations.contains(std::string(annotations::kRefName));
+}
+
+// The unnamed entries prune may drop: those whose manifest is older than
+// the grace period (a build in another process may have just added one).
+std::vector<Digest> DroppableUnnamedImages(const Store& store, const PruneOptions& options) {
+  std::set<Digest> droppable;
+  for (const Descriptor& entry : store.ReadIndexJson().manifests) {
+    if (!IsUnnamed(entry)) continue;
+    std::optional<FileInfo> info = Inspect(store.BlobPath(entry.digest));
+    if (info && options.grace_period.count() > 0 && info->age < options.grace_period) continue;
+    droppable.insert(entry.digest);
+  }
+  return {droppable.begin(), droppable.end()};
+}
+
+// index.json's entries but the `dropped` unnamed ones (still there in a
+// dry run), and `options.extra_roots`.
+std::vector<Descriptor> Roots(const Store& store, const PruneOptions& options,
+                              const std::vector<Digest>& dropped) {
+  std::vector<Descriptor> roots;
+  for (Descriptor& entry : store.ReadIndexJson().manifests) {
+    bool gone = IsUnnamed(entry) &&
+                std::find(dropped.begin(), dropped.end(), entry.digest) != dropped.end();
+    if (!gone) roots.push_back(std::move(entry));
+  }
   roots.insert(roots.end(), options.extra_roots.begin(), options.extra_roots.end());
   return roots;
 }
@@ -111,11 +136,18 @@ std::string Plural(size_t count, std::string_view noun) {
 }  // namespace
 
 PruneReport Prune(const Store& store, const PruneOptions& options) {
-  FileLock lock = store.Lock(FileLock::Mode::kExclusive);
-  Reachability reachable = WalkReferences(store, Roots(store, options));
-  CheckWalkable(reachable, store);
   PruneReport report;
   report.dry_run = options.dry_run;
+  if (options.unnamed_images) {
+    report.removed_images = DroppableUnnamedImages(store, options);
+    // Before the lock below: RemoveUnnamed takes it itself.
+    if (!options.dry_run) {
+      for (const Digest& digest : report.removed_images) store.RemoveUnnamed(digest);
+    }
+  }
+  FileLock lock = store.Lock(FileLock::Mode::kExclusive);
+  Reachability reachable = WalkReferences(store, Roots(store, options, report.removed_images));
+  CheckWalkable(reachable, store);
   PruneBlobs(store, options, reachable, report);
   PruneTempFiles(store, options, report);
   PruneSnapshots(store, options, reachable.chain_ids, report);
@@ -123,9 +155,11 @@ PruneReport Prune(const Store& store, const PruneOptions& options) {
 }
 
 std::string PruneReport::Summary() const {
+  std::string images;
+  if (!removed_images.empty()) images = Plural(removed_images.size(), "unnamed image") + ", ";
   std::string snapshots;
   if (!removed_snapshots.empty()) snapshots = ", " + Plural(removed_snapshots.size(), "snapshot");
-  return fmt::format("{} {}{} and {}, {} {}", dry_run ? "would remove" : "removed",
+  return fmt::format("{} {}{}{} and {}, {} {}", dry_run ? "would remove" : "removed", images,
                      Plural(removed_blobs.size(), "blob"), snapshots,
                      Plural(removed_temp_files.size(), "temporary file"),
                      dry_run ? "would free" : "freed", HumanSize(bytes_freed));

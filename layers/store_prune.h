@@ -25,9 +25,14 @@ struct PruneOptions {
   bool dry_run = false;
   /// More roots besides index.json (build cache records will add theirs).
   std::vector<Descriptor> extra_roots{};
+  /// Also drop the unnamed index.json entries (what a build without -t
+  /// leaves; Docker's dangling images) whose manifest is older than
+  /// `grace_period`, so that their blobs go too.
+  bool unnamed_images = false;
 };
 
 struct PruneReport {
+  std::vector<Digest> removed_images;           // unnamed entries dropped, sorted
   std::vector<Digest> removed_blobs;            // sorted
   std::vector<std::string> removed_snapshots;   // snapshot directories
   std::vector<std::string> removed_temp_files;  // paths: temp files, work dirs, expired leases
@@ -35,12 +40,14 @@ struct PruneReport {
   bool dry_run = false;  // Nothing was actually removed.
 
   /// "removed 3 blobs and 1 temporary file, freed 1.2 MiB", naming
-  /// snapshots too when some were removed ("removed 3 blobs, 2 snapshots and
-  /// …"), or "would remove …" for a dry run.
+  /// unnamed images and snapshots too when some were removed ("removed 1
+  /// unnamed image, 3 blobs, 2 snapshots and …"), or "would remove …" for a
+  /// dry run.
   std::string Summary() const;
 };
 
-/// Removes blobs not reachable from index.json (through nested indexes,
+/// With `options.unnamed_images`, first drops unnamed index.json entries
+/// (see PruneOptions). Then removes blobs not reachable from index.json (through nested indexes,
 /// manifests, configs and layers) or `options.extra_roots`; snapshots whose
 /// chain no reachable image config has and no live lease names, and broken
 /// snapshots no lease names (see snapshot_gc.h); and temporary files,

@@ -163,6 +163,20 @@ TEST_F(StoreCommandsTest, PruneFreesWhatRmLeftAndFsckChecks) {
   EXPECT_NE(MustRun("prune").out.find("removed 0 blobs"), std::string::npos);
 }
 
+TEST_F(StoreCommandsTest, PruneUnnamedDropsImagesBuiltWithoutAName) {
+  MustRun("rm app:1.0");
+  store_.AddUnnamed(image_->manifest);  // as a build without -t leaves it
+  EXPECT_NE(MustRun("prune").out.find("removed 0 blobs"), std::string::npos);
+  Outcome pruned = MustRun("prune --unnamed");
+  EXPECT_NE(pruned.out.find("removed unnamed image " + image_->manifest.digest.ToString()),
+            std::string::npos)
+      << pruned.out;
+  EXPECT_NE(pruned.out.find("removed 1 unnamed image, 4 blobs and"), std::string::npos)
+      << pruned.out;
+  EXPECT_TRUE(store_.List().empty());
+  EXPECT_TRUE(store_.ScanBlobs().blobs.empty());
+}
+
 TEST_F(StoreCommandsTest, FsckFailsOnACorruptBlob) {
   std::string layer = store_.BlobPath(image_->layers[0].digest);
   std::string bytes = ReadFileToString(layer, 1 << 20);

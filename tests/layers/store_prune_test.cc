@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "layers/store.h"
@@ -105,6 +106,35 @@ TEST_F(StorePruneTest, GracePeriodAndExtraRootsKeepBlobs) {
   PruneReport report = Prune(store_, {.extra_roots = {cached.manifest}});
   EXPECT_EQ(report.removed_blobs, std::vector<Digest>{fresh});
   EXPECT_TRUE(store_.HasBlob(cached.layers[0].digest));
+}
+
+TEST_F(StorePruneTest, UnnamedImagesGoOnlyWhenAskedAndOlderThanTheGrace) {
+  store_testing::TestImage unnamed = store_testing::PutSyntheticImage(store_, "unnamed", 1);
+  store_testing::TestImage named = store_testing::PutSyntheticImage(store_, "named", 1);
+  store_.AddUnnamed(unnamed.manifest);
+  store_.Tag("named", named.manifest);
+  store_.AddUnnamed(named.manifest);  // its digest has a name: the entry is not added
+  EXPECT_TRUE(Prune(store_).removed_blobs.empty());
+  EXPECT_TRUE(Prune(store_, {.grace_period = std::chrono::seconds(3600), .unnamed_images = true})
+                  .removed_images.empty());
+
+  PruneReport dry = Prune(store_, {.dry_run = true, .unnamed_images = true});
+  EXPECT_EQ(dry.removed_images, std::vector<Digest>{unnamed.manifest.digest});
+  EXPECT_EQ(dry.removed_blobs.size(), 3u) << dry.Summary();
+  EXPECT_EQ(store_.List().size(), 2u);
+  EXPECT_TRUE(store_.HasBlob(unnamed.manifest.digest));
+
+  PruneReport report = Prune(store_, {.unnamed_images = true});
+  EXPECT_EQ(report.removed_images, std::vector<Digest>{unnamed.manifest.digest});
+  EXPECT_THAT(report.Summary(), ::testing::StartsWith("removed 1 unnamed image, 3 blobs and"));
+  std::vector<StoreImage> left = store_.List();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].name, "named:latest");
+  for (const Descriptor& gone : {unnamed.manifest, unnamed.config, unnamed.layers[0]}) {
+    EXPECT_FALSE(store_.HasBlob(gone.digest)) << gone.digest.ToString();
+  }
+  EXPECT_TRUE(store_.HasBlob(named.layers[0].digest));
+  EXPECT_TRUE(Fsck(store_).issues.empty());
 }
 
 TEST_F(StorePruneTest, LiveWritersKeepTheirTempFiles) {
