@@ -305,36 +305,41 @@ TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
                              HasSubstr("pulling it failed")));
 }
 
-TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
+// A busybox labelled only.in=registry that only a test registry has,
+// pushed there from a store of its own at `scratch_store`.
+struct RegistryOnlyImage {
+  explicit RegistryOnlyImage(const std::string& scratch_store) {
+    layers::Store other(scratch_store);
+    manifest = test_support::PutLabelledBusybox(other, "only.in", "registry");
+    registry::Push(other, manifest, reference, {});
+  }
   registry::testing::TestRegistry registry;
-  layers::Store other(dir() + "/other-store");
-  layers::Descriptor remote = test_support::PutLabelledBusybox(other, "only.in", "registry");
   std::string reference = registry.host() + "/tools/busybox:1";
-  registry::Push(other, remote, reference, {});
-  ASSERT_FALSE(store_.HasBlob(remote.digest));
-  BuildResult result = Run(Recipe("FROM " + reference + "\nRUN echo pulled > /pulled\n"));
+  layers::Descriptor manifest;
+};
+
+TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
+  RegistryOnlyImage remote(dir() + "/other-store");
+  ASSERT_FALSE(store_.HasBlob(remote.manifest.digest));
+  BuildResult result = Run(Recipe("FROM " + remote.reference + "\nRUN echo pulled > /pulled\n"));
   EXPECT_EQ(FileIn(result, "/pulled"), "pulled\n");
-  EXPECT_TRUE(store_.HasBlob(remote.digest));
+  EXPECT_TRUE(store_.HasBlob(remote.manifest.digest));
   EXPECT_EQ(result.image.config.labels.at("only.in"), "registry");
   EXPECT_EQ(result.image.diff_ids.size(), 2u);
 }
 
 TEST_F(ExecutorTest, ResultNamesTheExactBasesTheTargetUsed) {
-  registry::testing::TestRegistry registry;
-  layers::Store other(dir() + "/other-store");
-  layers::Descriptor remote = test_support::PutLabelledBusybox(other, "only.in", "registry");
-  std::string reference = registry.host() + "/tools/busybox:1";
-  registry::Push(other, remote, reference, {});
+  RegistryOnlyImage remote(dir() + "/other-store");
   BuildResult result = Run(Recipe("FROM nosuchimage:1 AS unused\n"
-                                  "FROM " + reference + " AS tools\n"
+                                  "FROM " + remote.reference + " AS tools\n"
                                   "FROM busybox:test\n"
                                   "COPY --from=tools /bin/busybox /tools-busybox\n"));
   ASSERT_EQ(result.bases.size(), 2u);  // not the stage the target does not need
   const UsedBase& pulled = result.bases[0];  // sorted: "127.0.0.1:..." first
-  EXPECT_EQ(pulled.reference, reference);
+  EXPECT_EQ(pulled.reference, remote.reference);
   EXPECT_EQ(pulled.platform, parser::Platform::Host().ToString());
-  EXPECT_EQ(pulled.resolved.ToString(), remote.digest.ToString());
-  EXPECT_EQ(pulled.manifest.ToString(), remote.digest.ToString());
+  EXPECT_EQ(pulled.resolved.ToString(), remote.manifest.digest.ToString());
+  EXPECT_EQ(pulled.manifest.ToString(), remote.manifest.digest.ToString());
   const UsedBase& local = result.bases[1];
   EXPECT_EQ(local.reference, "busybox:test");
   EXPECT_EQ(local.resolved.ToString(), store_.Resolve("busybox:test").digest.ToString());
