@@ -308,14 +308,20 @@ TEST_F(ExecutorTest, FromByDigestAndFromAnOciLayout) {
 // A busybox labelled only.in=registry that only a test registry has,
 // pushed there from a store of its own at `scratch_store`.
 struct RegistryOnlyImage {
-  explicit RegistryOnlyImage(const std::string& scratch_store) {
-    layers::Store other(scratch_store);
-    manifest = test_support::PutLabelledBusybox(other, "only.in", "registry");
-    registry::Push(other, manifest, reference, {});
-  }
+  explicit RegistryOnlyImage(const std::string& scratch_store)
+      : manifest(PushFrom(scratch_store)) {}
+
   registry::testing::TestRegistry registry;
   std::string reference = registry.host() + "/tools/busybox:1";
-  layers::Descriptor manifest;
+  layers::Descriptor manifest;  // Last: PushFrom uses `reference`.
+
+ private:
+  layers::Descriptor PushFrom(const std::string& scratch_store) const {
+    layers::Store other(scratch_store);
+    layers::Descriptor image = test_support::PutLabelledBusybox(other, "only.in", "registry");
+    registry::Push(other, image, reference, {});
+    return image;
+  }
 };
 
 TEST_F(ExecutorTest, FromAnImageOnlyARegistryHasPullsIt) {
