@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 #include <utility>
 
 #include "util/error.h"
@@ -254,8 +257,18 @@ OverlayMount::~OverlayMount() {
 
 void OverlayMount::Unmount() {
   if (!mounted_) return;
-  if (umount2(target_.c_str(), UMOUNT_NOFOLLOW) != 0) {
-    FailErrno("unmount overlay at " + target_ + " (is a process still using it?)");
+  // A sandbox another stage clones at this moment holds copies of this
+  // process's descriptors until it closes them, which keeps the mount busy
+  // for a few milliseconds; so EBUSY is retried for a while (containerd
+  // retries too) before it counts as a process really using the mount.
+  auto delay = std::chrono::milliseconds(1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (umount2(target_.c_str(), UMOUNT_NOFOLLOW) != 0) {
+    if (errno != EBUSY || std::chrono::steady_clock::now() >= deadline) {
+      FailErrno("unmount overlay at " + target_ + " (is a process still using it?)");
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(50));
   }
   mounted_ = false;
 }

@@ -61,7 +61,8 @@ class OverlayMount {
   /// False after Unmount and in a moved-from object.
   bool mounted() const { return mounted_; }
 
-  /// Unmounts now. Throws Error (EBUSY when a process still uses the mount)
+  /// Unmounts now, retrying for up to 2 s while the mount is busy. Throws
+  /// Error (EBUSY when a process still uses the mount)
   /// and stays mounted in that case. Does nothing when already unmounted.
   void Unmount();
 
